@@ -1,0 +1,322 @@
+"""The ``itops`` command line: info, query, export and release.
+
+Exit status: 0 when the command ran (and, for ``validate``, found no violation), 1 for
+violations, 2 for a usage or input error (bad file, unknown query, bad ``--param``). Results go
+to standard output, diagnostics to standard error; no traceback is shown unless ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from itops import __version__
+from itops.errors import ItopsError, ParameterError
+from itops.graph import Info, KnowledgeGraph
+from itops.io import write_atomic, write_text_atomic
+from itops.query import NamedQuery, QueryResult, all_queries, load_query
+
+EXPORT_FORMATS: dict[str, tuple[str, str]] = {
+    # --format: (rdflib format, description)
+    "ttl": ("turtle", "Turtle, all sources merged"),
+    "owl": ("xml", "RDF/XML, all sources merged (owlready2 and older OWL tools read it)"),
+    "jsonld": ("json-ld", "JSON-LD, all sources merged"),
+    "nt": ("nt", "N-Triples, all sources merged, sorted"),
+    "trig": ("trig", "TriG, one named graph per source (ontology, shared, each document, each register)"),
+}
+QUERY_FORMATS = ("text", "csv", "json")
+
+
+def _console(stream: Any = None) -> Console:
+    return Console(file=stream or sys.stdout, width=160, soft_wrap=False, highlight=False)
+
+
+def _load(args: argparse.Namespace) -> KnowledgeGraph:
+    kg = KnowledgeGraph.bundled(documents=not getattr(args, "no_documents", False))
+    for path in getattr(args, "files", None) or []:
+        kg.add_file(path)
+    return kg
+
+
+def _emit(args: argparse.Namespace, text: str) -> None:
+    if args.output:
+        write_text_atomic(Path(args.output), text)
+    else:
+        sys.stdout.write(text)
+
+
+# ------------------------------------------------------------------------------------ info
+
+
+def _info_text(info: Info) -> Table:
+    table = Table(title="Documents", show_lines=False)
+    table.add_column("count")
+    for doc in info.documents:
+        table.add_column(doc.document, justify="right")
+    fields = [
+        ("commissioning table rows", "commissioning_rows"),
+        ("accountability table rows", "accountability_rows"),
+        ("tasks-and-functions cells", "matrix_cells"),
+        ("tasks-and-functions statements", "matrix_statements"),
+        ("scope items", "scope_items"),
+        ("glossary terms", "glossary_terms"),
+        ("standard requirements", "standard_requirements"),
+        ("escalation routes", "escalation_routes"),
+        ("funding statements", "funding_statements"),
+        ("references", "references"),
+        ("all statements", "statements"),
+    ]
+    for label, attr in fields:
+        table.add_row(label, *(str(getattr(d, attr)) for d in info.documents))
+    return table
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    """Show what is loaded."""
+    kg = _load(args)
+    info = kg.info()
+    if args.format == "json":
+        import dataclasses
+        import json
+
+        data = dataclasses.asdict(info)
+        for source in data["sources"]:
+            source["graph_iri"] = str(source["graph_iri"])
+        _emit(args, json.dumps(data, indent=1) + "\n")
+        return 0
+    console = _console()
+    console.print(f"itops {__version__}: {info.triples} triples loaded")
+    sources = Table(title="Sources")
+    for column in ("file", "named graph", "triples"):
+        sources.add_column(column, justify="right" if column == "triples" else "left")
+    for source in info.sources:
+        sources.add_row(source.location, str(source.graph_iri), str(source.triples))
+    console.print(sources)
+    onto = Table(title="Ontology and shared individuals")
+    onto.add_column("count")
+    onto.add_column("number", justify="right")
+    for label, value in (
+        ("classes", info.classes),
+        ("object properties", info.object_properties),
+        ("datatype properties", info.datatype_properties),
+        ("annotation properties", info.annotation_properties),
+        ("organisations and their parts", info.organisations),
+        ("categories of organisations", info.party_categories),
+        ("services and systems", info.services),
+        ("standards and policies", info.standards),
+    ):
+        onto.add_row(label, str(value))
+    console.print(onto)
+    console.print(_info_text(info))
+    return 0
+
+
+# ------------------------------------------------------------------------------------ query
+
+
+def _parse_params(pairs: Sequence[str] | None) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ParameterError(pair, "write parameters as --param NAME=VALUE")
+        params[key.strip()] = value.strip()
+    return params
+
+
+def _list_queries() -> int:
+    console = _console()
+    table = Table(title="Named queries (itops query NAME --help-query for details)")
+    table.add_column("name")
+    table.add_column("title")
+    table.add_column("parameters")
+    for query in all_queries():
+        params = ", ".join(f"{p.name}{'' if p.required else '?'}" for p in query.parameters)
+        table.add_row(query.name, query.title, params)
+    console.print(table)
+    return 0
+
+
+def _describe_query(query: NamedQuery) -> int:
+    console = _console()
+    console.print(f"[bold]{query.name}[/bold]: {query.title}")
+    console.print(query.description)
+    console.print("columns: " + ", ".join(query.columns))
+    if query.parameters:
+        table = Table(title="parameters (--param NAME=VALUE)")
+        for column in ("name", "type", "", "meaning"):
+            table.add_column(column)
+        for p in query.parameters:
+            kind = p.type + (f" ({p.iri_class})" if p.iri_class else "")
+            table.add_row(p.name, kind, "required" if p.required else "optional", p.description)
+        console.print(table)
+        console.print("An IRI parameter takes an IRI, a prefixed name (id:nhs-cb), a label or an acronym (\"NHS CB\").")
+    return 0
+
+
+def render_result(result: QueryResult, fmt: str, *, title: str = "") -> str:
+    """Render a query result as text (a table), CSV or SPARQL JSON."""
+    if fmt == "csv":
+        return result.to_csv()
+    if fmt == "json":
+        return result.to_json()
+    console = Console(width=200, record=True, file=_NullWriter(), highlight=False)
+    table = Table(title=title or None, show_lines=True)
+    for column in result.columns:
+        table.add_column(column, overflow="fold")
+    for row in result.values():
+        table.add_row(*row)
+    console.print(table)
+    console.print(f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}")
+    return console.export_text()
+
+
+class _NullWriter:
+    def write(self, _: str) -> int:
+        return 0
+
+    def flush(self) -> None:
+        pass
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    """Run a named query."""
+    if args.list or not args.name:
+        return _list_queries()
+    query = load_query(args.name)
+    if args.help_query:
+        return _describe_query(query)
+    params = _parse_params(args.param)
+    kg = _load(args)
+    result = kg.query(query, params)
+    _emit(args, render_result(result, args.format, title=query.title))
+    return 0
+
+
+# ------------------------------------------------------------------------------------ export
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export the loaded graph."""
+    from itops.release import serialize
+
+    kg = _load(args)
+    fmt = EXPORT_FORMATS[args.format][0]
+    if fmt == "trig":
+        data = _trig(kg)
+    else:
+        from rdflib import Graph
+
+        merged = Graph()
+        for prefix, namespace in kg.dataset.namespaces():
+            merged.bind(prefix, namespace)
+        for triple in kg.dataset.triples((None, None, None)):
+            merged.add(triple)
+        data = serialize(merged, fmt, canonical=True)  # type: ignore[arg-type]
+    if args.output:
+        write_atomic(Path(args.output), lambda handle: handle.write(data))
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def _trig(kg: KnowledgeGraph) -> bytes:
+    """TriG with one named graph per source, each graph in canonical order."""
+    from itops.release import serialize
+
+    parts: list[bytes] = []
+    for source in sorted(kg.sources, key=lambda s: str(s.graph_iri)):
+        graph = kg.dataset.graph(source.graph_iri)
+        body = serialize(graph, "nt", canonical=True).decode("utf-8")
+        lines = "".join(f"    {line}\n" for line in body.splitlines() if line.strip())
+        parts.append(f"<{source.graph_iri}> {{\n{lines}}}\n\n".encode())
+    return b"".join(parts)
+
+
+# ------------------------------------------------------------------------------------ release
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    """Write the release files."""
+    from itops.release import build_release
+
+    out = Path(args.output or "release")
+    out.mkdir(parents=True, exist_ok=True)
+    for path in build_release(out):
+        print(path)
+    return 0
+
+
+# ------------------------------------------------------------------------------------ parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the itops command line."""
+    parser = argparse.ArgumentParser(
+        prog="itops",
+        description="NHS 'Securing excellence in IT Services' operating models as a knowledge graph.",
+    )
+    parser.add_argument("--version", action="version", version=f"itops {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        command.set_defaults(handler=handler)
+        return command
+
+    info = add("info", cmd_info, "show what is loaded: sources, ontology size, statements per document")
+    info.add_argument("files", nargs="*", metavar="FILE", help="extra RDF files (registers) to load")
+    info.add_argument("--format", choices=("text", "json"), default="text")
+    info.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+    query = add("query", cmd_query, "run a named query (see --list)")
+    query.add_argument("name", nargs="?", metavar="NAME", help="the query to run")
+    query.add_argument("--list", action="store_true", help="list the named queries")
+    query.add_argument("--help-query", action="store_true", help="describe NAME: its question, columns and parameters")
+    query.add_argument("--param", "-p", action="append", metavar="NAME=VALUE", help="a query parameter (repeatable)")
+    query.add_argument("--format", choices=QUERY_FORMATS, default="text")
+    query.add_argument("--file", "-f", dest="files", action="append", metavar="FILE", help="extra RDF file to load")
+    query.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+    export = add("export", cmd_export, "export the ontology, the documents and any extra files")
+    export.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="ttl",
+                        help="; ".join(f"{k}: {v[1]}" for k, v in EXPORT_FORMATS.items()))
+    export.add_argument("--file", "-f", dest="files", action="append", metavar="FILE", help="extra RDF file to load")
+    export.add_argument("--no-documents", action="store_true", help="export the ontology alone")
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+    release = add("release", cmd_release, "write the release files (Turtle, RDF/XML, JSON-LD, N-Triples) deterministically")
+    release.add_argument("-o", "--output", metavar="DIR", help="output folder (default: release)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the itops command line and return its exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args))
+    except ItopsError as err:
+        if args.debug:
+            raise
+        print(f"itops: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("itops: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

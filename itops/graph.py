@@ -1,0 +1,300 @@
+"""The knowledge graph: the bundled ontology and documents, plus any register files, in memory.
+
+Each file is loaded into its own named graph (the ontology into ``https://w3id.org/itops``, a
+document into ``https://w3id.org/itops/data/<name>``, a register into the file's URI), and queries
+see their union, so that exports can keep one named graph per source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from itops.errors import InputError
+from itops.namespace import DATA_GRAPH_BASE, ITOPS, ONTOLOGY_IRI
+from itops.query import NameIndex, NamedQuery, QueryResult, load_query, resolve_parameters, run_embedded
+from itops.resources import resource_files
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file loaded into the knowledge graph, and the named graph holding its triples."""
+
+    name: str
+    location: str
+    graph_iri: URIRef
+    triples: int
+
+
+@dataclass(frozen=True)
+class DocumentCounts:
+    """How many statements of each kind one document contributes."""
+
+    document: str
+    title: str
+    commissioning_rows: int
+    accountability_rows: int
+    matrix_cells: int
+    matrix_statements: int
+    scope_items: int
+    glossary_terms: int
+    standard_requirements: int
+    escalation_routes: int
+    funding_statements: int
+    references: int
+    statements: int
+
+
+@dataclass(frozen=True)
+class Info:
+    """What is loaded: sizes of the ontology and of each document."""
+
+    triples: int
+    classes: int
+    object_properties: int
+    datatype_properties: int
+    annotation_properties: int
+    organisations: int
+    party_categories: int
+    services: int
+    standards: int
+    documents: tuple[DocumentCounts, ...]
+    sources: tuple[Source, ...]
+
+
+def _graph_iri_for(name: str) -> URIRef:
+    return ONTOLOGY_IRI if name == "itops" else URIRef(DATA_GRAPH_BASE + name)
+
+
+class KnowledgeGraph:
+    """An in-memory RDF dataset of the ontology, the documents and any registers.
+
+    >>> kg = KnowledgeGraph.bundled()
+    >>> [d.document for d in kg.info().documents]
+    ['af-2013', 'cp-2012']
+    """
+
+    def __init__(self) -> None:
+        self.dataset = Dataset(default_union=True)
+        self._sources: list[Source] = []
+        self._index: NameIndex | None = None
+
+    # ---------------------------------------------------------------- loading
+
+    @classmethod
+    def bundled(cls, *, documents: bool = True) -> KnowledgeGraph:
+        """Load the packaged ontology and, unless ``documents`` is False, both documents' data."""
+        kg = cls()
+        for file in resource_files("ontology", ".ttl"):
+            kg._load_traversable(file, "ontology/" + file.name)
+        if documents:
+            for file in resource_files("data", ".ttl"):
+                kg._load_traversable(file, "data/" + file.name)
+        return kg
+
+    def _load_traversable(self, file: Traversable, shown: str) -> Source:
+        name = file.name.rsplit(".", 1)[0]
+        return self._parse(file.read_text(encoding="utf-8"), shown, _graph_iri_for(name), "turtle")
+
+    def add_file(self, path: str | Path, *, graph_iri: str | None = None) -> Source:
+        """Load an RDF file (Turtle, N-Triples, RDF/XML, JSON-LD or TriG, by extension) into its own named graph.
+
+        Raises:
+            InputError: the file is missing, unreadable or malformed (the message names the line).
+        """
+        file = Path(path)
+        fmt = _format_for(file)
+        try:
+            text = file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InputError(str(path), "no such file") from None
+        except UnicodeDecodeError as err:
+            raise InputError(str(path), f"not UTF-8 text ({err.reason} at byte {err.start})") from None
+        except OSError as err:
+            raise InputError(str(path), err.strerror or str(err)) from None
+        iri = URIRef(graph_iri) if graph_iri else URIRef(file.resolve().as_uri())
+        return self._parse(text, str(path), iri, fmt)
+
+    def add_graph(self, graph: Graph, *, name: str, graph_iri: str) -> Source:
+        """Add the triples of an rdflib graph (for example a register read from CSV) as a named graph."""
+        target = self.dataset.graph(URIRef(graph_iri))
+        for triple in graph:
+            target.add(triple)
+        return self._register(name, name, URIRef(graph_iri), len(target))
+
+    def _parse(self, text: str, shown: str, iri: URIRef, fmt: str) -> Source:
+        target = self.dataset.graph(iri)
+        scratch = Graph()
+        try:
+            scratch.parse(data=text, format=fmt, publicID=str(iri))
+        except BadSyntax as err:
+            line = getattr(err, "lines", None)
+            reason = getattr(err, "_why", None) or str(err)
+            raise InputError(shown, f"Turtle syntax error: {reason}", line=None if line is None else line + 1) from None
+        except Exception as err:  # rdflib raises many parser-specific types; all mean bad input here
+            raise InputError(shown, f"cannot parse as {fmt}: {err}") from None
+        for triple in scratch:
+            target.add(triple)
+        return self._register(Path(shown).name, shown, iri, len(scratch))
+
+    def _register(self, name: str, location: str, iri: URIRef, triples: int) -> Source:
+        source = Source(name=name, location=location, graph_iri=iri, triples=triples)
+        self._sources.append(source)
+        self._index = None
+        return source
+
+    # ---------------------------------------------------------------- access
+
+    @property
+    def graph(self) -> Graph:
+        """The union of all loaded graphs, for querying."""
+        return self.dataset
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """The files loaded, in load order."""
+        return tuple(self._sources)
+
+    def names(self) -> NameIndex:
+        """The index of names used to resolve query parameters (built once per change)."""
+        if self._index is None:
+            self._index = NameIndex.build(self.dataset)
+        return self._index
+
+    def label(self, iri: URIRef) -> str:
+        """The display name of ``iri`` (its rdfs:label, else its IRI)."""
+        return self.names().display.get(iri, str(iri))
+
+    # ---------------------------------------------------------------- queries
+
+    def query(self, name: str | NamedQuery, params: Mapping[str, str] | None = None) -> QueryResult:
+        """Run a named query with its parameters resolved from names or IRIs and bound as terms.
+
+        Raises:
+            UnknownQueryError: no such query.
+            ParameterError: a parameter is missing, unknown, malformed or ambiguous.
+        """
+        query = load_query(name) if isinstance(name, str) else name
+        bindings = resolve_parameters(query, params or {}, self.dataset, self.names())
+        return run_embedded(self.dataset, query, bindings)
+
+    def sparql(self, text: str, bindings: Mapping[str, object] | None = None) -> QueryResult:
+        """Run a SPARQL SELECT query given as text; ``bindings`` maps variable names to RDF terms or Python values."""
+        query = NamedQuery.parse("inline", text)
+        terms = {k: (v if isinstance(v, (URIRef, Literal)) else Literal(v)) for k, v in (bindings or {}).items()}
+        return run_embedded(self.dataset, query, terms)
+
+    # ---------------------------------------------------------------- summary
+
+    def info(self) -> Info:
+        """Counts of what is loaded."""
+        g = self.dataset
+
+        def count_type(cls: URIRef) -> int:
+            return len(set(g.subjects(RDF.type, cls)))
+
+        docs = []
+        for doc in sorted(set(g.subjects(RDF.type, ITOPS.Document)), key=str):
+            notation = g.value(doc, SKOS.notation)
+            docs.append(self._document_counts(doc, str(notation) if notation else str(doc)))
+        return Info(
+            triples=len(g),
+            classes=len({c for c in g.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}),
+            object_properties=count_type(OWL.ObjectProperty),
+            datatype_properties=count_type(OWL.DatatypeProperty),
+            annotation_properties=count_type(OWL.AnnotationProperty),
+            organisations=len(_instances(g, URIRef("http://www.w3.org/ns/org#Organization"))),
+            party_categories=len(_instances(g, ITOPS.PartyCategory)),
+            services=len(_instances(g, ITOPS.Service)),
+            standards=len(_instances(g, ITOPS.Standard)),
+            documents=tuple(docs),
+            sources=self.sources,
+        )
+
+    def _document_counts(self, doc: URIRef, key: str) -> DocumentCounts:
+        g = self.dataset
+        statements = set(g.subjects(ITOPS.fromDocument, doc))
+
+        def of(cls: URIRef) -> set[URIRef]:
+            return {s for s in statements if isinstance(s, URIRef) and _is_a(g, s, cls)}
+
+        matrix = of(ITOPS.MatrixResponsibility)
+        cells = {(g.value(s, ITOPS.forFunction), g.value(s, ITOPS.heldBy)) for s in matrix}
+        title = g.value(doc, ITOPS.title)
+        return DocumentCounts(
+            document=key,
+            title=str(title) if title else key,
+            commissioning_rows=len(of(ITOPS.CommissioningArrangement)),
+            accountability_rows=len(of(ITOPS.AccountabilityArrangement)),
+            matrix_cells=len(cells),
+            matrix_statements=len(matrix),
+            scope_items=len(of(ITOPS.ScopeItem)),
+            glossary_terms=len(of(ITOPS.GlossaryEntry)),
+            standard_requirements=len(of(ITOPS.StandardRequirement)),
+            escalation_routes=len(of(ITOPS.EscalationRoute)),
+            funding_statements=len(of(ITOPS.FundingStatement)),
+            references=len(of(ITOPS.ReferenceEntry)),
+            statements=len(statements),
+        )
+
+
+def _is_a(g: Graph, node: URIRef, cls: URIRef) -> bool:
+    return (node, RDF.type, cls) in g
+
+
+def _instances(g: Graph, cls: URIRef) -> set[URIRef]:
+    from itops.query import instances_of
+
+    return instances_of(g, cls)
+
+
+_FORMATS = {
+    ".ttl": "turtle",
+    ".turtle": "turtle",
+    ".nt": "nt",
+    ".ntriples": "nt",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".xml": "xml",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".trig": "trig",
+    ".n3": "n3",
+}
+
+
+def _format_for(path: Path) -> str:
+    fmt = _FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(str(path), f"unknown RDF file type {path.suffix!r}; use one of {', '.join(sorted(_FORMATS))}")
+    return fmt
+
+
+def load(*paths: str | Path, documents: bool = True) -> KnowledgeGraph:
+    """Load the bundled ontology and documents, then the given RDF files.
+
+    Raises:
+        InputError: a file is missing or malformed; the message names the file and line.
+    """
+    kg = KnowledgeGraph.bundled(documents=documents)
+    for path in paths:
+        kg.add_file(path)
+    return kg
+
+
+def labels(graph: Graph, nodes: Iterable[URIRef]) -> list[str]:
+    """The rdfs:labels of ``nodes`` (falling back to the IRI), sorted."""
+    out = []
+    for node in nodes:
+        label = graph.value(node, RDFS.label)
+        out.append(str(label) if label is not None else str(node))
+    return sorted(out)
+
+
+__all__: Sequence[str] = ["KnowledgeGraph", "Info", "DocumentCounts", "Source", "load", "labels"]

@@ -1,0 +1,155 @@
+"""The itops vocabulary as a closed rdflib namespace: a typo in a term name fails loudly.
+
+Kept in step with ``ontology/itops.ttl`` by ``tests/test_ontology.py``."""
+
+from __future__ import annotations
+
+from rdflib import URIRef
+from rdflib.namespace import DefinedNamespace, Namespace
+
+
+class ITOPS(DefinedNamespace):
+    """Terms of the itops ontology (https://w3id.org/itops#)."""
+
+    _fail = True
+    _NS = Namespace("https://w3id.org/itops#")
+
+    AccountabilityArrangement: URIRef
+    ApplianceContractor: URIRef
+    ApprovalRoute: URIRef
+    AssuranceFramework: URIRef
+    CareService: URIRef
+    ClinicalCommissioningGroup: URIRef
+    CommissioningArrangement: URIRef
+    CommissioningRelationship: URIRef
+    CommissioningStatement: URIRef
+    CommissioningSupportUnit: URIRef
+    CommunityOptometryPractice: URIRef
+    CommunityPharmacy: URIRef
+    CommunityServiceProvider: URIRef
+    DMSPractice: URIRef
+    DentalPractice: URIRef
+    Document: URIRef
+    EscalationRoute: URIRef
+    Function: URIRef
+    FundingStatement: URIRef
+    GPPractice: URIRef
+    GlossaryEntry: URIRef
+    GovernmentDepartment: URIRef
+    Guidance: URIRef
+    HealthcareProvider: URIRef
+    ITService: URIRef
+    ITServiceProvider: URIRef
+    InformationStandard: URIRef
+    LocalITSupplier: URIRef
+    MatrixResponsibility: URIRef
+    NHSCBTeam: URIRef
+    NationalBody: URIRef
+    NationalSystem: URIRef
+    NetworkService: URIRef
+    Party: URIRef
+    PartyCategory: URIRef
+    PatientCohort: URIRef
+    Policy: URIRef
+    PrimaryCareContractor: URIRef
+    PrimaryCareTrust: URIRef
+    PrivateProvider: URIRef
+    ProvisionStatement: URIRef
+    ReferenceEntry: URIRef
+    Responsibility: URIRef
+    ScopeItem: URIRef
+    ScopeStatus: URIRef
+    SecondaryCareProvider: URIRef
+    Section: URIRef
+    Service: URIRef
+    ServiceAgency: URIRef
+    Standard: URIRef
+    StandardRequirement: URIRef
+    Statement: URIRef
+    SupportService: URIRef
+    SystemSupplier: URIRef
+    ThirdSectorProvider: URIRef
+    accountableForDelivery: URIRef
+    accountableForManagement: URIRef
+    acronym: URIRef
+    actsThrough: URIRef
+    advisedBy: URIRef
+    appliesTo: URIRef
+    approvalSoughtBy: URIRef
+    approvalSoughtFrom: URIRef
+    assuredBy: URIRef
+    commissionedFrom: URIRef
+    commissionsService: URIRef
+    comprises: URIRef
+    concernsService: URIRef
+    concernsStandard: URIRef
+    connectsTo: URIRef
+    denotes: URIRef
+    description: URIRef
+    determinedBy: URIRef
+    dscnNumber: URIRef
+    effectiveFrom: URIRef
+    escalatedBy: URIRef
+    escalatesTo: URIRef
+    forCohort: URIRef
+    forFunction: URIRef
+    fromDocument: URIRef
+    fromSection: URIRef
+    fundedBy: URIRef
+    hasAccountableBody: URIRef
+    hasCommissioner: URIRef
+    hasProvider: URIRef
+    heldBy: URIRef
+    inDocument: URIRef
+    itemNumber: URIRef
+    memberClass: URIRef
+    noDirectResponsibility: URIRef
+    odsCode: URIRef
+    paidThrough: URIRef
+    partOfService: URIRef
+    partyRole: URIRef
+    performanceManagedBy: URIRef
+    providesService: URIRef
+    publicationDate: URIRef
+    publishedBy: URIRef
+    quotes: URIRef
+    requiresStandard: URIRef
+    responsibleParty: URIRef
+    rowNumber: URIRef
+    scopeStatus: URIRef
+    sectionNumber: URIRef
+    serviceDescription: URIRef
+    standardNumber: URIRef
+    statementNumber: URIRef
+    subItemOf: URIRef
+    subsectionOf: URIRef
+    supportsParty: URIRef
+    term: URIRef
+    title: URIRef
+    validFrom: URIRef
+    validUntil: URIRef
+    webAddress: URIRef
+
+
+#: Namespace of the individuals of the bundled documents (organisations, statements, sections).
+ID = Namespace("https://w3id.org/itops/id/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+
+#: The ontology IRI and the IRIs of the named graphs the bundled files are loaded into.
+ONTOLOGY_IRI = URIRef("https://w3id.org/itops")
+DATA_GRAPH_BASE = "https://w3id.org/itops/data/"
+
+PREFIXES: dict[str, str] = {
+    "itops": "https://w3id.org/itops#",
+    "id": "https://w3id.org/itops/id/",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "sh": "http://www.w3.org/ns/shacl#",
+}
