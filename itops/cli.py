@@ -8,6 +8,7 @@ to standard output, diagnostics to standard error; no traceback is shown unless 
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -166,7 +167,7 @@ def render_result(result: QueryResult, fmt: str, *, title: str = "") -> str:
         return result.to_csv()
     if fmt == "json":
         return result.to_json()
-    console = Console(width=200, record=True, file=_NullWriter(), highlight=False)
+    console = Console(width=200, record=True, file=io.StringIO(), highlight=False)
     table = Table(title=title or None, show_lines=True)
     for column in result.columns:
         table.add_column(column, overflow="fold")
@@ -175,14 +176,6 @@ def render_result(result: QueryResult, fmt: str, *, title: str = "") -> str:
     console.print(table)
     console.print(f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}")
     return console.export_text()
-
-
-class _NullWriter:
-    def write(self, _: str) -> int:
-        return 0
-
-    def flush(self) -> None:
-        pass
 
 
 def cmd_query(args: argparse.Namespace) -> int:

@@ -200,7 +200,8 @@ class KnowledgeGraph:
             return len(set(g.subjects(RDF.type, cls)))
 
         docs = []
-        for doc in sorted(set(g.subjects(RDF.type, ITOPS.Document)), key=str):
+        documents = {d for d in g.subjects(RDF.type, ITOPS.Document) if isinstance(d, URIRef)}
+        for doc in sorted(documents, key=str):
             notation = g.value(doc, SKOS.notation)
             docs.append(self._document_counts(doc, str(notation) if notation else str(doc)))
         return Info(

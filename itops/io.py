@@ -11,7 +11,7 @@ from typing import IO
 from itops.errors import OutputError
 
 
-def write_atomic(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+def write_atomic(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     """Call ``write`` on a temporary file in ``path``'s folder and rename it to ``path``.
 
     On any error the temporary file is removed and ``path`` is left as it was.

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# One command for the whole test suite: system packages, a virtualenv with the project installed
+# (a normal, non-editable install, so the tests exercise the installed package), then pytest.
+# Arguments are passed to pytest; the exit status is pytest's.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/install-system-deps.sh
+
+if [[ ! -x .venv/bin/python ]]; then
+    python=$(command -v python3.11 || command -v python3)
+    echo "test.sh: creating .venv with $python"
+    "$python" -m venv .venv
+fi
+
+# setuptools builds in ./build and copies a module there only if the copy looks older: a stale
+# build/ (e.g. after a checkout that changed files' times) would install old code
+rm -rf build
+.venv/bin/python -m pip install --quiet --disable-pip-version-check ".[test]"
+# pip may keep an installed itops of the same version: make sure this checkout's is installed
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall .
+
+# -P: do not put the current folder on sys.path, so `import itops` is the installed package
+export ITOPS_TEST_INSTALLED=1
+status=0
+.venv/bin/python -P -m pytest "$@" || status=$?
+exit "$status"

@@ -1,0 +1,19 @@
+"""The library is typed: mypy --strict finds nothing in the itops package."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import itops
+
+
+def test_mypy_strict_is_clean() -> None:
+    package = Path(itops.__file__).parent
+    assert (package / "py.typed").is_file(), "the package must ship py.typed"
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--ignore-missing-imports", str(package)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
