@@ -157,6 +157,9 @@ def _describe_query(query: NamedQuery) -> int:
             kind = p.type + (f" ({p.iri_class})" if p.iri_class else "")
             table.add_row(p.name, kind, "required" if p.required else "optional", p.description)
         console.print(table)
+        for example in query.examples:
+            shown = " ".join(f'--param "{k}={v}"' for k, v in example.items())
+            console.print(f"example: itops query {query.name} {shown}")
         console.print("An IRI parameter takes an IRI, a prefixed name (id:nhs-cb), a label or an acronym (\"NHS CB\").")
     return 0
 

@@ -81,6 +81,7 @@ class NamedQuery:
     columns: tuple[str, ...]
     list_columns: frozenset[str]
     text: str
+    examples: tuple[dict[str, str], ...] = ()
 
     @classmethod
     def parse(cls, name: str, text: str) -> NamedQuery:
@@ -103,6 +104,7 @@ class NamedQuery:
             columns=tuple(" ".join(meta.get("columns", [])).split()),
             list_columns=frozenset(" ".join(meta.get("list-columns", [])).split()),
             text=text,
+            examples=tuple(_parse_example(e) for e in meta.get("example", [])),
         )
 
     def parameter(self, name: str) -> Parameter:
@@ -116,6 +118,12 @@ class NamedQuery:
                 return param
         known = [p.name for p in self.parameters]
         raise ParameterError(name, f"query {self.name!r} has no such parameter", candidates=known or ["(none)"])
+
+
+def _parse_example(spec: str) -> dict[str, str]:
+    """Parse an ``# example:`` line: ``name=value`` pairs separated by `` & ``."""
+    pairs = (part.partition("=") for part in spec.split(" & "))
+    return {key.strip(): value.strip() for key, _, value in pairs if key.strip()}
 
 
 def query_names() -> list[str]:

@@ -19,11 +19,13 @@ def test_every_query_declares_title_description_and_columns() -> None:
         assert query.title and query.title != query.name, query.name
         assert query.description, query.name
         assert query.columns, query.name
+        if any(p.required for p in query.parameters):
+            assert query.examples, f"{query.name} has required parameters but no '# example:' line"
 
 
 def test_every_query_returns_its_declared_columns(kg: KnowledgeGraph) -> None:
     for query in all_queries():
-        result = kg.query(query)
+        result = kg.query(query, query.examples[0] if query.examples else {})
         assert result.columns == query.columns, query.name
         assert result.rows, f"{query.name} returned no rows on the documents"
 
