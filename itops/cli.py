@@ -41,8 +41,19 @@ def _console(stream: Any = None) -> Console:
 def _load(args: argparse.Namespace) -> KnowledgeGraph:
     kg = KnowledgeGraph.bundled(documents=not getattr(args, "no_documents", False))
     for path in getattr(args, "files", None) or []:
-        kg.add_file(path)
+        add_register_or_file(kg, path)
     return kg
+
+
+def add_register_or_file(kg: KnowledgeGraph, path: str) -> None:
+    """Load ``path`` into ``kg``: a CSV register through the register reader, anything else as RDF."""
+    if path.lower().endswith(".csv"):
+        from itops.register import RegisterReader, register_graph_iri
+
+        graph = RegisterReader(kg.dataset, kg.names()).read(path)
+        kg.add_graph(graph, name=path, graph_iri=register_graph_iri(path))
+    else:
+        kg.add_file(path)
 
 
 def _emit(args: argparse.Namespace, text: str) -> None:
@@ -235,6 +246,71 @@ def _trig(kg: KnowledgeGraph) -> bytes:
     return b"".join(parts)
 
 
+# ------------------------------------------------------------------------------------ validate
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate registers (and the documents) against the documents' rules."""
+    from itops.validate import render, validate
+
+    kg = _load(args)
+    report = validate(kg, inference=args.inference)
+    data = render(report, args.format)
+    if args.output:
+        write_atomic(Path(args.output), lambda handle: handle.write(data))
+        print(f"itops: {len(report.violations)} violation(s), {len(report.warnings)} warning(s); report written to {args.output}",
+              file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0 if report.conforms else 1
+
+
+def cmd_types(args: argparse.Namespace) -> int:
+    """List the organisation types a register may use."""
+    from itops.register import organisation_types
+
+    kg = KnowledgeGraph.bundled(documents=False)
+    table = Table(title="Organisation types for the 'type' column of a register (any name in a row is accepted)")
+    table.add_column("type")
+    table.add_column("class")
+    table.add_column("accepted names")
+    for kind in organisation_types(kg.dataset):
+        names = sorted({n for n in kind.names if not n.endswith("s") or n.casefold() in ("ccgs", "csus")})
+        table.add_row(kind.label, str(kind.iri).rsplit("#", 1)[-1], "; ".join(names))
+    _console().print(table)
+    return 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    """List every obligation found in the documents with the rule that enforces it, or why none can."""
+    from itops.coverage import coverage
+
+    kg = KnowledgeGraph.bundled()
+    rows = coverage(kg)
+    if args.format == "csv":
+        import csv as csv_module
+
+        buffer = io.StringIO()
+        writer = csv_module.writer(buffer, lineterminator="\n")
+        writer.writerow(["document", "section", "obligation", "enforced_by", "why_not_checkable"])
+        for row in rows:
+            writer.writerow([row.document, row.section, row.passage, "; ".join(row.shapes), row.reason])
+        _emit(args, buffer.getvalue())
+        return 0
+    table = Table(title="Obligations in the documents and the rules that enforce them", show_lines=True)
+    for column in ("document", "section", "obligation", "enforced by / why not"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row.document, row.section, row.passage, "; ".join(row.shapes) or row.reason)
+    console = Console(width=200, record=True, file=io.StringIO(), highlight=False)
+    console.print(table)
+    enforced = sum(1 for r in rows if r.shapes)
+    console.print(f"{len(rows)} obligations: {enforced} enforced by a rule, {len(rows) - enforced} not checkable on data")
+    _emit(args, console.export_text())
+    return 0
+
+
 # ------------------------------------------------------------------------------------ release
 
 
@@ -287,6 +363,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--file", "-f", dest="files", action="append", metavar="FILE", help="extra RDF file to load")
     export.add_argument("--no-documents", action="store_true", help="export the ontology alone")
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+    validate = add("validate", cmd_validate, "check registers (CSV or RDF) and the documents against the documents' rules")
+    validate.add_argument("files", nargs="*", metavar="REGISTER", help="register files: CSV (see 'itops types') or RDF")
+    validate.add_argument("--format", choices=("text", "json", "csv", "ttl", "html"), default="text")
+    validate.add_argument("--inference", choices=("none", "rdfs", "owlrl"), default="none")
+    validate.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
+
+    add("types", cmd_types, "list the organisation types a register's 'type' column accepts")
+
+    rules_cmd = add("rules", cmd_rules, "list every obligation of the documents with the rule that enforces it, or why none can")
+    rules_cmd.add_argument("--format", choices=("text", "csv"), default="text")
+    rules_cmd.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
     release = add("release", cmd_release, "write the release files (Turtle, RDF/XML, JSON-LD, N-Triples) deterministically")
     release.add_argument("-o", "--output", metavar="DIR", help="output folder (default: release)")

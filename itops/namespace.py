@@ -17,6 +17,8 @@ class ITOPS(DefinedNamespace):
     AccountabilityArrangement: URIRef
     ApplianceContractor: URIRef
     ApprovalRoute: URIRef
+    AreaTeam: URIRef
+    Assurance: URIRef
     AssuranceFramework: URIRef
     CareService: URIRef
     ClinicalCommissioningGroup: URIRef
@@ -38,6 +40,7 @@ class ITOPS(DefinedNamespace):
     GovernmentDepartment: URIRef
     Guidance: URIRef
     HealthcareProvider: URIRef
+    IGTStatus: URIRef
     ITService: URIRef
     ITServiceProvider: URIRef
     InformationStandard: URIRef
@@ -69,17 +72,23 @@ class ITOPS(DefinedNamespace):
     SupportService: URIRef
     SystemSupplier: URIRef
     ThirdSectorProvider: URIRef
+    accessCommissionedBy: URIRef
     accountableForDelivery: URIRef
     accountableForManagement: URIRef
     acronym: URIRef
+    actionBy: URIRef
     actsThrough: URIRef
     advisedBy: URIRef
     appliesTo: URIRef
     approvalSoughtBy: URIRef
     approvalSoughtFrom: URIRef
+    assuranceFor: URIRef
+    assuranceHolder: URIRef
     assuredBy: URIRef
+    commissionedBy: URIRef
     commissionedFrom: URIRef
     commissionsService: URIRef
+    compliesWith: URIRef
     comprises: URIRef
     concernsService: URIRef
     concernsStandard: URIRef
@@ -89,17 +98,24 @@ class ITOPS(DefinedNamespace):
     determinedBy: URIRef
     dscnNumber: URIRef
     effectiveFrom: URIRef
+    enforcesSection: URIRef
+    enforcesStatement: URIRef
     escalatedBy: URIRef
     escalatesTo: URIRef
+    escalationContact: URIRef
     forCohort: URIRef
     forFunction: URIRef
     fromDocument: URIRef
     fromSection: URIRef
     fundedBy: URIRef
     hasAccountableBody: URIRef
+    hasAssurance: URIRef
     hasCommissioner: URIRef
+    hasITSupplier: URIRef
     hasProvider: URIRef
     heldBy: URIRef
+    igtStatus: URIRef
+    igtSubmittedOn: URIRef
     inDocument: URIRef
     itemNumber: URIRef
     memberClass: URIRef
@@ -113,9 +129,12 @@ class ITOPS(DefinedNamespace):
     publicationDate: URIRef
     publishedBy: URIRef
     quotes: URIRef
+    registrationAuthority: URIRef
+    remedy: URIRef
     requiresStandard: URIRef
     responsibleParty: URIRef
     rowNumber: URIRef
+    ruleFamily: URIRef
     scopeStatus: URIRef
     sectionNumber: URIRef
     serviceDescription: URIRef
@@ -126,6 +145,7 @@ class ITOPS(DefinedNamespace):
     supportsParty: URIRef
     term: URIRef
     title: URIRef
+    usesSmartcards: URIRef
     validFrom: URIRef
     validUntil: URIRef
     webAddress: URIRef

@@ -1,0 +1,253 @@
+"""Organisation registers: the lists of organisations users validate, read from CSV into RDF.
+
+A register is a CSV file (UTF-8, comma-separated, one header row) with these columns; only the
+first three are required, and column names are matched ignoring case, spaces and hyphens:
+
+==========================  ===========================================================================
+column                      meaning
+==========================  ===========================================================================
+``ods_code``                the organisation's ODS code (3–10 capital letters and digits), its identifier
+``name``                    its name
+``type``                    its kind: a name or acronym from :func:`organisation_types` (``CCG``,
+                            ``community pharmacy``, ``DMS practice``, ``local IT supplier`` ...)
+``national_systems``        national systems and networks it connects to (``EPS; SCR; N3``)
+``it_supplier``             its local IT supplier: the ODS code of another row
+``assurance_holders``       who holds its assurances: ``ISB 0160=Dr A Patel (clinical safety officer)``
+``complies_with``           standards it complies with (``ISB 0129; N3 Code of Connection; smartcard model``)
+``igt_status``              its latest IGT return: ``standards met``, ``standards not met`` or ``not submitted``
+``igt_submitted``           when that return was submitted (``YYYY-MM-DD``)
+``smartcard_users``         ``yes`` if its staff use smartcards, ``no`` if not
+``registration_authority``  who delivers its registration authority service (ODS code, or ``DMS``)
+``commissioned_by``         who commissions its services (ODS code)
+``access_commissioned_by``  through whom its access to national IT services is commissioned (ODS code)
+``escalation_contact``      for a commissioner: the NHS CB area team it escalates ISB 0160 issues to
+==========================  ===========================================================================
+
+Several values in one cell are separated by ``;`` (:data:`SEPARATOR`). A reference to another
+organisation is its ODS code (it need not be a row of the register) or the name of a body the
+documents name (``DMS``, ``NHS CB``). Each organisation becomes ``<https://w3id.org/itops/ods/CODE>``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+
+from itops.errors import InputError
+from itops.namespace import ID, ITOPS
+from itops.query import NameIndex, instances_of
+
+ODS = Namespace("https://w3id.org/itops/ods/")
+SEPARATOR = ";"
+ODS_CODE = re.compile(r"^[A-Z0-9]{3,10}$")
+REQUIRED = ("ods_code", "name", "type")
+OPTIONAL = (
+    "national_systems",
+    "it_supplier",
+    "assurance_holders",
+    "complies_with",
+    "igt_status",
+    "igt_submitted",
+    "smartcard_users",
+    "registration_authority",
+    "commissioned_by",
+    "access_commissioned_by",
+    "escalation_contact",
+)
+_YES = {"yes", "y", "true", "1"}
+_NO = {"no", "n", "false", "0"}
+_ORGANISATION = URIRef("http://www.w3.org/ns/org#Organization")
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s\-]+", "_", text.strip().casefold())
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+@dataclass(frozen=True)
+class OrganisationType:
+    """A kind of organisation a register row may have, and the names it accepts."""
+
+    iri: URIRef
+    label: str
+    names: tuple[str, ...]
+
+
+def organisation_types(ontology: Graph) -> list[OrganisationType]:
+    """The organisation classes of the ontology with the names (labels and acronyms) a register may use."""
+    classes = {_ORGANISATION}
+    frontier = [_ORGANISATION]
+    while frontier:
+        for sub in ontology.subjects(RDFS.subClassOf, frontier.pop()):
+            if isinstance(sub, URIRef) and sub not in classes:
+                classes.add(sub)
+                frontier.append(sub)
+    out = []
+    for cls in classes:
+        if not str(cls).startswith(str(ITOPS)):
+            continue
+        label = str(ontology.value(cls, RDFS.label) or cls)
+        names = {label, *(str(a) for a in ontology.objects(cls, SKOS.altLabel))}
+        names |= {n + "s" for n in list(names) if not n.endswith("s")}
+        out.append(OrganisationType(cls, label, tuple(sorted(names))))
+    return sorted(out, key=lambda t: t.label)
+
+
+class RegisterReader:
+    """Reads CSV registers, resolving names of systems, standards and bodies against the bundled graph."""
+
+    def __init__(self, graph: Graph, names: NameIndex | None = None) -> None:
+        self.graph = graph
+        self.names = names or NameIndex.build(graph)
+        self.types = {_norm(n): t for t in organisation_types(graph) for n in t.names}
+        self.systems = instances_of(graph, ITOPS.ITService)
+        self.standards = instances_of(graph, ITOPS.Standard)
+        self.parties = instances_of(graph, ITOPS.Party)
+        self.igt = instances_of(graph, ITOPS.IGTStatus)
+
+    def read(self, path: str | Path) -> Graph:
+        """Read a CSV register into an RDF graph.
+
+        Raises:
+            InputError: missing column, unknown type, malformed ODS code, bad date or value; the
+                message names the file, the row (line) and the column.
+        """
+        shown = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise InputError(shown, "no such file") from None
+        except UnicodeDecodeError as err:
+            raise InputError(shown, f"not UTF-8 text ({err.reason} at byte {err.start})") from None
+        return self.read_text(text, shown)
+
+    def read_text(self, text: str, shown: str) -> Graph:
+        """Read the CSV ``text`` (named ``shown`` in messages) into an RDF graph."""
+        reader = csv.reader(io.StringIO(text))
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise InputError(shown, "the register is empty: expected a header row", line=1) from None
+        columns = [_key(c) for c in header]
+        known = set(REQUIRED) | set(OPTIONAL)
+        for i, column in enumerate(columns):
+            if column not in known:
+                raise InputError(shown, f"unknown column {header[i]!r}; known columns: {', '.join(REQUIRED + OPTIONAL)}",
+                                 line=1, column=i + 1)
+        for required in REQUIRED:
+            if required not in columns:
+                raise InputError(shown, f"missing column {required!r} (required: {', '.join(REQUIRED)})", line=1)
+        graph = Graph()
+        graph.bind("itops", ITOPS)
+        graph.bind("ods", ODS)
+        seen: dict[str, int] = {}
+        for line, row in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) > len(columns):
+                raise InputError(shown, f"row has {len(row)} cells but the header has {len(columns)}", line=line)
+            cells = {columns[i]: (row[i].strip() if i < len(row) else "") for i in range(len(columns))}
+            self._row(graph, cells, columns, shown, line, seen)
+        return graph
+
+    # ------------------------------------------------------------------------------------------
+
+    def _row(self, g: Graph, cells: dict[str, str], columns: list[str], shown: str, line: int, seen: dict[str, int]) -> None:
+        def fail(column: str, message: str) -> InputError:
+            return InputError(shown, f"column {column!r}: {message}", line=line, column=columns.index(column) + 1)
+
+        code = cells["ods_code"].upper()
+        if not ODS_CODE.match(code):
+            raise fail("ods_code", f"malformed ODS code {cells['ods_code']!r} (expected 3 to 10 letters and digits)")
+        if code in seen:
+            raise fail("ods_code", f"ODS code {code} already used on line {seen[code]}")
+        seen[code] = line
+        if not cells["name"]:
+            raise fail("name", "empty name")
+        org_type = self.types.get(_norm(cells["type"]))
+        if org_type is None:
+            raise fail("type", f"unknown organisation type {cells['type']!r}; see 'itops types' for the accepted names")
+        org = ODS[code]
+        g.add((org, RDF.type, org_type.iri))
+        g.add((org, RDFS.label, Literal(cells["name"])))
+        g.add((org, ITOPS.odsCode, Literal(code)))
+        g.add((org, RDF.type, OWL.NamedIndividual))
+
+        for value in _split(cells.get("national_systems", "")):
+            g.add((org, ITOPS.connectsTo, self._lookup(value, self.systems, fail, "national_systems", "national system")))
+        for value in _split(cells.get("complies_with", "")):
+            g.add((org, ITOPS.compliesWith, self._lookup(value, self.standards, fail, "complies_with", "standard")))
+        for i, value in enumerate(_split(cells.get("assurance_holders", "")), start=1):
+            standard_name, sep, holder = value.partition("=")
+            if not sep or not holder.strip():
+                raise fail("assurance_holders", f"write assurances as STANDARD=HOLDER, got {value!r}")
+            assurance = URIRef(f"{org}/assurance/{i}")
+            standard = self._lookup(standard_name.strip(), self.standards, fail, "assurance_holders", "standard")
+            g.add((org, ITOPS.hasAssurance, assurance))
+            g.add((assurance, RDF.type, ITOPS.Assurance))
+            g.add((assurance, ITOPS.assuranceFor, standard))
+            g.add((assurance, ITOPS.assuranceHolder, Literal(holder.strip())))
+        status = cells.get("igt_status", "")
+        if status:
+            g.add((org, ITOPS.igtStatus, self._lookup(status, self.igt, fail, "igt_status", "IGT status")))
+        submitted = cells.get("igt_submitted", "")
+        if submitted:
+            try:
+                day = date.fromisoformat(submitted)
+            except ValueError:
+                raise fail("igt_submitted", f"bad date {submitted!r} (expected YYYY-MM-DD)") from None
+            g.add((org, ITOPS.igtSubmittedOn, Literal(day.isoformat() + "T00:00:00", datatype=XSD.dateTime)))
+        smartcards = cells.get("smartcard_users", "").casefold()
+        if smartcards:
+            if smartcards not in _YES | _NO:
+                raise fail("smartcard_users", f"expected yes or no, got {cells['smartcard_users']!r}")
+            g.add((org, ITOPS.usesSmartcards, Literal(smartcards in _YES)))
+        for column, prop in (
+            ("it_supplier", ITOPS.hasITSupplier),
+            ("registration_authority", ITOPS.registrationAuthority),
+            ("commissioned_by", ITOPS.commissionedBy),
+            ("access_commissioned_by", ITOPS.accessCommissionedBy),
+            ("escalation_contact", ITOPS.escalationContact),
+        ):
+            for value in _split(cells.get(column, "")):
+                g.add((org, prop, self._organisation(value, fail, column)))
+
+    def _lookup(self, value: str, allowed: set[URIRef], fail: object, column: str, kind: str) -> URIRef:
+        found = self.names.resolve(value) & allowed
+        if len(found) == 1:
+            return next(iter(found))
+        close = self.names.suggestions(value, allowed)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        assert callable(fail)
+        raise fail(column, f"unknown {kind} {value!r}{hint}")
+
+    def _organisation(self, value: str, fail: object, column: str) -> URIRef:
+        found = self.names.resolve(value) & self.parties
+        if len(found) == 1:
+            return next(iter(found))
+        if ODS_CODE.match(value.upper()) and not found:
+            return ODS[value.upper()]
+        assert callable(fail)
+        raise fail(column, f"{value!r} is neither an ODS code nor a body the documents name")
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split(SEPARATOR) if part.strip()]
+
+
+def register_graph_iri(path: str | Path) -> str:
+    """The named graph a register file is loaded into: its file URI."""
+    return Path(path).resolve().as_uri()
+
+
+__all__ = ["ODS", "SEPARATOR", "RegisterReader", "OrganisationType", "organisation_types", "register_graph_iri", "ID"]

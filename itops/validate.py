@@ -1,0 +1,351 @@
+"""Validation: the documents' rules (SHACL shapes in ``shapes/``) run over the graph with pySHACL.
+
+The report says, per organisation, what is wrong in plain words, which rule of which document
+section it breaks, and who the documents say acts on it.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Literal as TypingLiteral
+
+from pyshacl import validate as shacl_validate
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH, SKOS
+from rdflib.term import Node
+
+from itops.graph import KnowledgeGraph
+from itops.namespace import ITOPS
+from itops.resources import resource_files
+
+Inference = TypingLiteral["none", "rdfs", "owlrl"]
+SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+def load_shapes() -> Graph:
+    """The packaged shapes, all families in one graph."""
+    shapes = Graph()
+    for file in resource_files("shapes", ".ttl"):
+        shapes.parse(data=file.read_text(encoding="utf-8"), format="turtle", publicID=f"urn:itops:shapes:{file.name}")
+    return shapes
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule (node shape) with the annotations the report shows."""
+
+    shape: str
+    label: str
+    family: str
+    description: str
+    sections: tuple[str, ...]
+    statements: tuple[str, ...]
+    action_by: str
+    remedy: str
+
+
+def rules(shapes: Graph | None = None, data: Graph | None = None) -> list[Rule]:
+    """Every node shape of the packaged shapes, with the sections it enforces (labelled from ``data``)."""
+    shapes = shapes if shapes is not None else load_shapes()
+    labels = data if data is not None else Graph()
+    out = []
+    for shape in sorted({s for s in shapes.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef)}, key=str):
+        sections = sorted(str(labels.value(s, RDFS.label) or s) for s in shapes.objects(shape, ITOPS.enforcesSection))
+        out.append(
+            Rule(
+                shape=str(shape),
+                label=str(shapes.value(shape, RDFS.label) or shape),
+                family=str(shapes.value(shape, ITOPS.ruleFamily) or ""),
+                description=str(shapes.value(shape, SH.description) or ""),
+                sections=tuple(sections),
+                statements=tuple(sorted(str(s) for s in shapes.objects(shape, ITOPS.enforcesStatement))),
+                action_by=str(shapes.value(shape, ITOPS.actionBy) or ""),
+                remedy=str(shapes.value(shape, ITOPS.remedy) or ""),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result of validation: a focus node that breaks a shape."""
+
+    focus: str
+    organisation: str
+    ods_code: str
+    severity: str
+    shape: str
+    rule: str
+    rule_label: str
+    family: str
+    path: str
+    value: str
+    message: str
+    sections: tuple[str, ...]
+    action_by: str
+    remedy: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of a validation: conforms when there is no finding of Violation severity."""
+
+    findings: tuple[Finding, ...]
+    results_graph: Graph = field(repr=False, compare=False)
+    shapes_run: int = 0
+    focus_nodes: int = 0
+
+    @property
+    def violations(self) -> list[Finding]:
+        """Findings of Violation severity."""
+        return [f for f in self.findings if f.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        """Findings of Warning or Info severity."""
+        return [f for f in self.findings if f.severity != "Violation"]
+
+    @property
+    def conforms(self) -> bool:
+        """True when no finding is a Violation (warnings do not fail)."""
+        return not self.violations
+
+    def affected(self) -> dict[str, list[Finding]]:
+        """Findings grouped by focus node, in a stable order."""
+        groups: dict[str, list[Finding]] = defaultdict(list)
+        for finding in self.findings:
+            groups[finding.focus].append(finding)
+        return dict(sorted(groups.items(), key=lambda kv: (kv[1][0].organisation.casefold(), kv[0])))
+
+
+def validate_graph(
+    data: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None, inference: Inference = "none"
+) -> Report:
+    """Validate ``data`` (which must hold the ontology's subclass axioms) against the shapes."""
+    shapes = shapes if shapes is not None else load_shapes()
+    _, results, _ = shacl_validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology if inference != "none" else None,
+        inference=inference,
+        allow_warnings=True,
+        advanced=False,
+        meta_shacl=False,
+    )
+    assert isinstance(results, Graph)
+    findings = tuple(sorted(_findings(results, shapes, data), key=_finding_key))
+    return Report(
+        findings=findings,
+        results_graph=results,
+        shapes_run=len(set(shapes.subjects(RDF.type, SH.NodeShape))),
+        focus_nodes=len({f.focus for f in findings}),
+    )
+
+
+def validate(kg: KnowledgeGraph, *, inference: Inference = "none") -> Report:
+    """Validate everything loaded in ``kg`` (ontology, documents and registers) against the documents' rules."""
+    data = Graph()
+    for triple in kg.dataset.triples((None, None, None)):
+        data.add(triple)
+    ontology = None
+    if inference != "none":
+        ontology = Graph()
+        for file in resource_files("ontology", ".ttl"):
+            ontology.parse(data=file.read_text(encoding="utf-8"), format="turtle")
+    return validate_graph(data, ontology=ontology, inference=inference)
+
+
+def _finding_key(f: Finding) -> tuple[str, str, str, str, str]:
+    return (f.organisation.casefold(), f.focus, f.severity, f.shape, f.value)
+
+
+def _owner(shapes: Graph, shape: Node) -> Node:
+    """The node shape a property shape belongs to (the shape itself for a node shape)."""
+    owner = shapes.value(None, SH.property, shape)
+    if owner is not None:
+        return owner
+    owner = shapes.value(None, SH.sparql, shape)
+    return owner if owner is not None else shape
+
+
+def _name(term: Node | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return ""
+    return str(term)
+
+
+def _findings(results: Graph, shapes: Graph, data: Graph) -> Iterable[Finding]:
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        source = results.value(result, SH.sourceShape)
+        constraint = results.value(result, SH.sourceConstraint)
+        severity = results.value(result, SH.resultSeverity)
+        shape = source
+        if isinstance(source, BNode) and constraint is not None:
+            shape = constraint
+        rule = _owner(shapes, shape) if shape is not None else None
+        message = results.value(result, SH.resultMessage)
+        if message is None and rule is not None:
+            message = shapes.value(rule, SH.message)
+        label = data.value(focus, RDFS.label) if focus is not None else None
+        code = data.value(focus, ITOPS.odsCode) if focus is not None else None
+        sections = sorted(
+            str(data.value(s, RDFS.label) or s) for s in (shapes.objects(rule, ITOPS.enforcesSection) if rule else [])
+        )
+        yield Finding(
+            focus=_name(focus),
+            organisation=str(label) if label is not None else _name(focus),
+            ods_code=str(code) if code is not None else "",
+            severity=SEVERITY_NAMES.get(severity, str(severity)) if isinstance(severity, URIRef) else "Violation",
+            shape=_name(shape),
+            rule=_name(rule),
+            rule_label=str(shapes.value(rule, RDFS.label) or _name(rule)) if rule else "",
+            family=str(shapes.value(rule, ITOPS.ruleFamily) or "") if rule else "",
+            path=_name(results.value(result, SH.resultPath)),
+            value=_name(results.value(result, SH.value)),
+            message=str(message) if message is not None else "",
+            sections=tuple(sections),
+            action_by=str(shapes.value(rule, ITOPS.actionBy) or "") if rule else "",
+            remedy=str(shapes.value(rule, ITOPS.remedy) or "") if rule else "",
+        )
+
+
+# ------------------------------------------------------------------------------------------------
+# Report writers
+# ------------------------------------------------------------------------------------------------
+
+FIELDS = tuple(Finding.__dataclass_fields__)
+
+
+def to_json(report: Report) -> str:
+    """The report as JSON: a summary and the list of findings."""
+    data = {
+        "conforms": report.conforms,
+        "violations": len(report.violations),
+        "warnings": len(report.warnings),
+        "organisations_affected": report.focus_nodes,
+        "findings": [asdict(f) for f in report.findings],
+    }
+    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+
+
+def to_csv(report: Report) -> str:
+    """The report as CSV, one row per finding."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(FIELDS)
+    for f in report.findings:
+        row = asdict(f)
+        row["sections"] = "; ".join(f.sections)
+        writer.writerow([row[k] for k in FIELDS])
+    return buffer.getvalue()
+
+
+def to_ttl(report: Report) -> bytes:
+    """The standard SHACL validation report, as Turtle in a canonical order."""
+    from itops.release import serialize
+
+    graph = Graph()
+    graph.bind("sh", SH)
+    graph.bind("itops", ITOPS)
+    for triple in report.results_graph:
+        graph.add(triple)
+    return serialize(graph, "turtle", canonical=True)
+
+
+def _summary_line(report: Report) -> str:
+    if not report.findings:
+        return "No findings: every organisation follows the rules the documents set."
+    return (
+        f"{len(report.violations)} violation(s) and {len(report.warnings)} warning(s) "
+        f"affecting {report.focus_nodes} organisation(s) or statement(s)."
+    )
+
+
+def to_text(report: Report) -> str:
+    """A plain-words report grouped by organisation, then a summary per rule."""
+    out = [_summary_line(report), ""]
+    for focus, findings in report.affected().items():
+        first = findings[0]
+        code = f" ({first.ods_code})" if first.ods_code else ""
+        out.append(f"{first.organisation}{code}")
+        for f in findings:
+            out.append(f"  [{f.severity}] {f.organisation} {f.message}.")
+            out.append(f"      rule: {f.rule_label} — {'; '.join(f.sections)}")
+            if f.action_by:
+                out.append(f"      who acts: {f.action_by}")
+            if f.remedy:
+                out.append(f"      what to do: {f.remedy}")
+        out.append("")
+    by_rule: dict[str, set[str]] = defaultdict(set)
+    labels: dict[str, str] = {}
+    for f in report.findings:
+        by_rule[f.rule].add(f.focus)
+        labels[f.rule] = f.rule_label
+    if by_rule:
+        out.append("Organisations affected per rule:")
+        for rule, focuses in sorted(by_rule.items(), key=lambda kv: (-len(kv[1]), labels[kv[0]])):
+            out.append(f"  {len(focuses):4d}  {labels[rule]}")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def to_html(report: Report, *, title: str = "itops validation report") -> str:
+    """One self-contained, accessible HTML page a person can send to a colleague."""
+    e = html.escape
+    rows = []
+    for focus, findings in report.affected().items():
+        first = findings[0]
+        items = "".join(
+            f"<li class=\"{e(f.severity.lower())}\"><strong>{e(f.severity)}:</strong> {e(f.message)}."
+            f"<br><span class=\"rule\">Rule: {e(f.rule_label)} ({e('; '.join(f.sections))})</span>"
+            + (f"<br><span>Who acts: {e(f.action_by)}</span>" if f.action_by else "")
+            + (f"<br><span>What to do: {e(f.remedy)}</span>" if f.remedy else "")
+            + "</li>"
+            for f in findings
+        )
+        rows.append(
+            f"<tr><th scope=\"row\">{e(first.organisation)}</th><td>{e(first.ods_code)}</td>"
+            f"<td><ul>{items}</ul></td></tr>"
+        )
+    table = (
+        "<table><caption>Findings by organisation</caption><thead><tr><th scope=\"col\">Organisation</th>"
+        "<th scope=\"col\">ODS code</th><th scope=\"col\">Findings</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+        if rows
+        else "<p>No findings.</p>"
+    )
+    style = (
+        "body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.45}"
+        "table{border-collapse:collapse;width:100%}th,td{border:1px solid #888;padding:.5rem;vertical-align:top;text-align:left}"
+        "caption{font-weight:bold;text-align:left;padding:.5rem 0}ul{margin:0;padding-left:1.2rem}"
+        "li{margin-bottom:.5rem}li.violation strong{color:#a00}li.warning strong{color:#7a5200}.rule{color:#333}"
+    )
+    return (
+        f"<!DOCTYPE html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
+        f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{e(title)}</title>"
+        f"<style>{style}</style></head><body><main><h1>{e(title)}</h1>"
+        f"<p role=\"status\">{e(_summary_line(report))}</p>{table}</main></body></html>\n"
+    )
+
+
+WRITERS = ("text", "json", "csv", "ttl", "html")
+
+
+def render(report: Report, fmt: str) -> bytes:
+    """Render the report in one of :data:`WRITERS`."""
+    if fmt == "ttl":
+        return to_ttl(report)
+    text = {"text": to_text, "json": to_json, "csv": to_csv, "html": to_html}[fmt](report)
+    return text.encode("utf-8")
+
+
+__all__: Sequence[str] = ["Finding", "Report", "Rule", "load_shapes", "rules", "validate", "validate_graph", "render", "WRITERS"]
