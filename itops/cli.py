@@ -311,6 +311,28 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------ synth
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    """Write a synthetic register with injected rule breaks, and its manifest."""
+    from itops.synth import generate, write_manifest, write_register
+
+    output = Path(args.output)
+    if output.suffix not in (".csv", ".nt"):
+        raise ParameterError("-o", f"{output}: write a register as .csv or .nt")
+    try:
+        rows, breaks = generate(args.organisations, seed=args.seed, violation_rate=args.violation_rate)
+    except ValueError as err:
+        raise ParameterError("--organisations/--violation-rate", str(err)) from None
+    manifest = Path(args.manifest) if args.manifest else output.with_name(output.stem + ".breaks.csv")
+    write_register(rows, output)
+    write_manifest(breaks, manifest)
+    print(f"itops: {len(rows)} organisations written to {output}; {len(breaks)} injected breaks listed in {manifest}",
+          file=sys.stderr)
+    return 0
+
+
 # ------------------------------------------------------------------------------------ release
 
 
@@ -375,6 +397,13 @@ def build_parser() -> argparse.ArgumentParser:
     rules_cmd = add("rules", cmd_rules, "list every obligation of the documents with the rule that enforces it, or why none can")
     rules_cmd.add_argument("--format", choices=("text", "csv"), default="text")
     rules_cmd.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+    synth = add("synth", cmd_synth, "write a synthetic register with the national mix of organisations and injected breaks")
+    synth.add_argument("--organisations", type=int, required=True, metavar="N", help="how many organisations")
+    synth.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (the same seed gives the same file)")
+    synth.add_argument("--violation-rate", type=float, default=0.05, metavar="R", help="share of organisations with a break (0-1)")
+    synth.add_argument("-o", "--output", required=True, metavar="FILE", help="the register: .csv or .nt")
+    synth.add_argument("--manifest", metavar="FILE", help="the list of injected breaks (default FILE.breaks.csv)")
 
     release = add("release", cmd_release, "write the release files (Turtle, RDF/XML, JSON-LD, N-Triples) deterministically")
     release.add_argument("-o", "--output", metavar="DIR", help="output folder (default: release)")
