@@ -32,6 +32,8 @@ EXPORT_FORMATS: dict[str, tuple[str, str]] = {
     "trig": ("trig", "TriG, one named graph per source (ontology, shared, each document, each register)"),
 }
 QUERY_FORMATS = ("text", "csv", "json")
+#: Registers larger than this are validated on Oxigraph without loading them into rdflib (--engine auto).
+LARGE_REGISTER_BYTES = 2_000_000
 
 
 def _console(stream: Any = None) -> Console:
@@ -251,10 +253,19 @@ def _trig(kg: KnowledgeGraph) -> bytes:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate registers (and the documents) against the documents' rules."""
-    from itops.validate import render, validate
+    import os
 
-    kg = _load(args)
-    report = validate(kg, inference=args.inference)
+    from itops.validate import render, store_from_files, validate, validate_store
+
+    files = list(getattr(args, "files", None) or [])
+    large = sum(os.path.getsize(f) for f in files if os.path.isfile(f)) > LARGE_REGISTER_BYTES
+    if args.engine == "oxigraph" or (args.engine == "auto" and large and args.inference == "none"):
+        if args.inference != "none":
+            raise ParameterError("--inference", "the oxigraph engine validates without inference; use --engine pyshacl")
+        report = validate_store(store_from_files(files, progress=sys.stderr.isatty()))
+    else:
+        kg = _load(args)
+        report = validate(kg, inference=args.inference, engine=args.engine)
     data = render(report, args.format)
     if args.output:
         write_atomic(Path(args.output), lambda handle: handle.write(data))
@@ -390,6 +401,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="*", metavar="REGISTER", help="register files: CSV (see 'itops types') or RDF")
     validate.add_argument("--format", choices=("text", "json", "csv", "ttl", "html"), default="text")
     validate.add_argument("--inference", choices=("none", "rdfs", "owlrl"), default="none")
+    validate.add_argument("--engine", choices=("auto", "pyshacl", "oxigraph"), default="auto",
+                          help="pyshacl (the reference), oxigraph (fast, for large registers) or auto (by size)")
     validate.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
 
     add("types", cmd_types, "list the organisation types a register's 'type' column accepts")

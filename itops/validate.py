@@ -25,6 +25,10 @@ from itops.namespace import ITOPS
 from itops.resources import resource_files
 
 Inference = TypingLiteral["none", "rdfs", "owlrl"]
+Engine = TypingLiteral["auto", "pyshacl", "oxigraph"]
+ENGINES = ("auto", "pyshacl", "oxigraph")
+#: Above this many triples, ``engine="auto"`` picks the Oxigraph engine.
+AUTO_THRESHOLD = 50_000
 SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 
@@ -148,17 +152,155 @@ def validate_graph(
     )
 
 
-def validate(kg: KnowledgeGraph, *, inference: Inference = "none") -> Report:
-    """Validate everything loaded in ``kg`` (ontology, documents and registers) against the documents' rules."""
+def validate(kg: KnowledgeGraph, *, inference: Inference = "none", engine: Engine = "auto") -> Report:
+    """Validate everything loaded in ``kg`` (ontology, documents and registers) against the documents' rules.
+
+    ``engine`` is ``pyshacl`` (the reference), ``oxigraph`` (shapes compiled to whole-graph SPARQL,
+    for large registers; no inference) or ``auto`` (Oxigraph above :data:`AUTO_THRESHOLD` triples).
+
+    Raises:
+        ParameterError: the Oxigraph engine was asked for together with inference.
+    """
     data = Graph()
     for triple in kg.dataset.triples((None, None, None)):
         data.add(triple)
+    engine = _pick_engine(engine, inference, len(data))
+    if engine == "oxigraph":
+        import pyoxigraph as ox
+
+        store = ox.Store()
+        store.load(data.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        return validate_store(store, labels=data)
     ontology = None
     if inference != "none":
         ontology = Graph()
         for file in resource_files("ontology", ".ttl"):
             ontology.parse(data=file.read_text(encoding="utf-8"), format="turtle")
     return validate_graph(data, ontology=ontology, inference=inference)
+
+
+def _pick_engine(engine: Engine, inference: Inference, triples: int) -> Engine:
+    from itops.errors import ParameterError
+
+    if engine == "auto":
+        return "oxigraph" if triples > AUTO_THRESHOLD and inference == "none" else "pyshacl"
+    if engine == "oxigraph" and inference != "none":
+        raise ParameterError("--inference", "the oxigraph engine validates without inference; use --engine pyshacl")
+    return engine
+
+
+def validate_store(store: object, *, labels: Graph | None = None, shapes: Graph | None = None) -> Report:
+    """Validate the data in a pyoxigraph Store with the compiled shapes (the fast engine).
+
+    ``labels`` gives the names of focus nodes and sections for the report; without it they are
+    read from the store.
+    """
+    import pyoxigraph as ox
+
+    from itops.fastshacl import compile_shapes, results_graph, run_checks
+
+    assert isinstance(store, ox.Store)
+    shapes = shapes if shapes is not None else load_shapes()
+    results = run_checks(store, compile_shapes(shapes))
+    graph = results_graph(results)
+    if labels is None:
+        labels = _labels_from_store(store, {r.focus for r in results})
+    findings = tuple(sorted(_findings(graph, shapes, labels), key=_finding_key))
+    return Report(
+        findings=findings,
+        results_graph=graph,
+        shapes_run=len(set(shapes.subjects(RDF.type, SH.NodeShape))),
+        focus_nodes=len({f.focus for f in findings}),
+    )
+
+
+def store_from_files(paths: Sequence[str], *, progress: bool = False) -> object:
+    """A pyoxigraph Store holding the bundled ontology and documents and the given register files.
+
+    N-Triples, N-Quads and Turtle registers are bulk-loaded straight into the store (bounded memory,
+    no rdflib graph); CSV registers go through the register reader.
+
+    Raises:
+        InputError: a file is missing or malformed; the message names it.
+    """
+    import pyoxigraph as ox
+
+    from itops.errors import InputError
+    from itops.register import RegisterReader
+
+    formats = {".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS, ".ttl": ox.RdfFormat.TURTLE,
+               ".trig": ox.RdfFormat.TRIG, ".owl": ox.RdfFormat.RDF_XML, ".rdf": ox.RdfFormat.RDF_XML}
+    store = ox.Store()
+    bundled = KnowledgeGraph.bundled()
+    store.load(union_graph(bundled).serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    for path in paths:
+        from pathlib import Path
+
+        suffix = Path(path).suffix.lower()
+        if not Path(path).is_file():
+            raise InputError(path, "no such file")
+        if suffix == ".csv":
+            graph = RegisterReader(bundled.dataset, bundled.names()).read(path)
+            store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        elif suffix in formats:
+            try:
+                if progress:
+                    _bulk_load_with_progress(store, path, formats[suffix])
+                else:
+                    store.bulk_load(path=path, format=formats[suffix])
+            except SyntaxError as err:
+                raise InputError(path, f"cannot parse: {err}") from None
+        else:
+            raise InputError(path, f"unknown register file type {suffix!r}; use .csv, .nt, .nq, .ttl, .trig or .owl")
+    return store
+
+
+def _bulk_load_with_progress(store: object, path: str, fmt: object) -> None:
+    import os
+
+    import pyoxigraph as ox
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    assert isinstance(store, ox.Store) and isinstance(fmt, ox.RdfFormat)
+    size = os.path.getsize(path)
+    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                  transient=True) as bar, open(path, "rb") as raw:
+        task = bar.add_task(f"loading {os.path.basename(path)}", total=size)
+
+        class Reader:
+            def read(self, n: int = -1) -> bytes:
+                chunk = raw.read(n)
+                bar.update(task, advance=len(chunk))
+                return chunk
+
+        store.bulk_load(Reader(), format=fmt)  # type: ignore[arg-type]
+
+
+def union_graph(kg: KnowledgeGraph) -> Graph:
+    """All triples of ``kg`` in one plain rdflib graph."""
+    data = Graph()
+    for triple in kg.dataset.triples((None, None, None)):
+        data.add(triple)
+    return data
+
+
+def _labels_from_store(store: object, focuses: set[Node]) -> Graph:
+    """Labels and ODS codes of the focus nodes, and labels of the sections, read from the store."""
+    import pyoxigraph as ox
+
+    assert isinstance(store, ox.Store)
+    graph = Graph()
+    wanted = (ox.NamedNode(str(RDFS.label)), ox.NamedNode(str(ITOPS.odsCode)))
+    subjects = [ox.NamedNode(str(f)) for f in focuses if isinstance(f, URIRef)]
+    section = ox.NamedNode(str(ITOPS.Section))
+    rdf_type = ox.NamedNode(str(RDF.type))
+    subjects += [q.subject for q in store.quads_for_pattern(None, rdf_type, section) if isinstance(q.subject, ox.NamedNode)]
+    for subject in subjects:
+        for predicate in wanted:
+            for quad in store.quads_for_pattern(subject, predicate, None):
+                if isinstance(quad.object, ox.Literal):
+                    graph.add((URIRef(subject.value), URIRef(predicate.value), Literal(quad.object.value)))
+    return graph
 
 
 def _finding_key(f: Finding) -> tuple[str, str, str, str, str]:
@@ -348,4 +490,7 @@ def render(report: Report, fmt: str) -> bytes:
     return text.encode("utf-8")
 
 
-__all__: Sequence[str] = ["Finding", "Report", "Rule", "load_shapes", "rules", "validate", "validate_graph", "render", "WRITERS"]
+__all__: Sequence[str] = [
+    "Finding", "Report", "Rule", "load_shapes", "rules", "validate", "validate_graph", "validate_store", "render", "WRITERS",
+    "ENGINES",
+]
