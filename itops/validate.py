@@ -231,8 +231,10 @@ def store_from_files(paths: Sequence[str], *, progress: bool = False) -> object:
     formats = {".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS, ".ttl": ox.RdfFormat.TURTLE,
                ".trig": ox.RdfFormat.TRIG, ".owl": ox.RdfFormat.RDF_XML, ".rdf": ox.RdfFormat.RDF_XML}
     store = ox.Store()
-    bundled = KnowledgeGraph.bundled()
-    store.load(union_graph(bundled).serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    for folder in ("ontology", "data"):
+        for file in resource_files(folder, ".ttl"):
+            store.load(file.read_bytes(), format=ox.RdfFormat.TURTLE)
+    bundled: KnowledgeGraph | None = None  # the rdflib graph is only needed to read CSV registers
     for path in paths:
         from pathlib import Path
 
@@ -240,6 +242,7 @@ def store_from_files(paths: Sequence[str], *, progress: bool = False) -> object:
         if not Path(path).is_file():
             raise InputError(path, "no such file")
         if suffix == ".csv":
+            bundled = bundled or KnowledgeGraph.bundled()
             graph = RegisterReader(bundled.dataset, bundled.names()).read(path)
             store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
         elif suffix in formats:
