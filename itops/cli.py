@@ -203,7 +203,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         return _describe_query(query)
     params = _parse_params(args.param)
     kg = _load(args)
-    result = kg.query(query, params)
+    result = kg.query(query, params, engine=args.engine)
     _emit(args, render_result(result, args.format, title=query.title))
     return 0
 
@@ -387,6 +387,8 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--help-query", action="store_true", help="describe NAME: its question, columns and parameters")
     query.add_argument("--param", "-p", action="append", metavar="NAME=VALUE", help="a query parameter (repeatable)")
     query.add_argument("--format", choices=QUERY_FORMATS, default="text")
+    query.add_argument("--engine", choices=("auto", "rdflib", "oxigraph"), default="auto",
+                       help="embedded engine: rdflib, oxigraph (for large graphs) or auto (by size)")
     query.add_argument("--file", "-f", dest="files", action="append", metavar="FILE", help="extra RDF file to load")
     query.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 

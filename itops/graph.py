@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
@@ -20,6 +21,9 @@ from itops.errors import InputError
 from itops.namespace import DATA_GRAPH_BASE, ITOPS, ONTOLOGY_IRI
 from itops.query import NameIndex, NamedQuery, QueryResult, load_query, resolve_parameters, run_embedded
 from itops.resources import resource_files
+
+#: Above this many triples, ``KnowledgeGraph.query(engine="auto")`` runs on Oxigraph.
+OXIGRAPH_THRESHOLD = 200_000
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,7 @@ class KnowledgeGraph:
         self.dataset = Dataset(default_union=True)
         self._sources: list[Source] = []
         self._index: NameIndex | None = None
+        self._store: Any = None
 
     # ---------------------------------------------------------------- loading
 
@@ -147,6 +152,7 @@ class KnowledgeGraph:
         source = Source(name=name, location=location, graph_iri=iri, triples=triples)
         self._sources.append(source)
         self._index = None
+        self._store = None
         return source
 
     # ---------------------------------------------------------------- access
@@ -173,8 +179,13 @@ class KnowledgeGraph:
 
     # ---------------------------------------------------------------- queries
 
-    def query(self, name: str | NamedQuery, params: Mapping[str, str] | None = None) -> QueryResult:
+    def query(
+        self, name: str | NamedQuery, params: Mapping[str, str] | None = None, *, engine: str = "auto"
+    ) -> QueryResult:
         """Run a named query with its parameters resolved from names or IRIs and bound as terms.
+
+        ``engine`` is ``rdflib``, ``oxigraph`` (the same data in an in-memory Oxigraph store, for
+        large graphs) or ``auto`` (Oxigraph above :data:`OXIGRAPH_THRESHOLD` triples).
 
         Raises:
             UnknownQueryError: no such query.
@@ -182,7 +193,30 @@ class KnowledgeGraph:
         """
         query = load_query(name) if isinstance(name, str) else name
         bindings = resolve_parameters(query, params or {}, self.dataset, self.names())
+        if engine == "auto":
+            engine = "oxigraph" if len(self.dataset) > OXIGRAPH_THRESHOLD else "rdflib"
+        if engine == "oxigraph":
+            from itops.query import run_oxigraph
+
+            return run_oxigraph(self.oxigraph_store(), query, bindings)
+        if engine != "rdflib":
+            from itops.errors import ParameterError
+
+            raise ParameterError("engine", f"unknown engine {engine!r}; use rdflib, oxigraph or auto")
         return run_embedded(self.dataset, query, bindings)
+
+    def oxigraph_store(self) -> Any:
+        """The loaded graphs in an in-memory pyoxigraph Store (built once per change)."""
+        if self._store is None:
+            import pyoxigraph as ox
+
+            store = ox.Store()
+            for source in self._sources:
+                graph = self.dataset.graph(source.graph_iri)
+                store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
+                           to_graph=ox.NamedNode(str(source.graph_iri)))
+            self._store = store
+        return self._store
 
     def sparql(self, text: str, bindings: Mapping[str, object] | None = None) -> QueryResult:
         """Run a SPARQL SELECT query given as text; ``bindings`` maps variable names to RDF terms or Python values."""

@@ -363,3 +363,51 @@ def run_embedded(graph: Graph, query: NamedQuery, bindings: Mapping[str, Identif
     columns = [str(v) for v in (result.vars or [])]
     rows = [tuple(row) for row in result]  # type: ignore[arg-type]
     return QueryResult.from_rows(columns, rows, list_columns=query.list_columns)
+
+
+def _from_oxigraph(term: Any) -> Node | None:
+    import pyoxigraph as ox
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
+    raise TypeError(f"unexpected term {term!r}")
+
+
+_OUTER_WHERE = re.compile(r"^(?!\s*#)[^\n]*?\bWHERE\s*\{", re.IGNORECASE | re.MULTILINE)
+
+
+def with_values(text: str, bindings: Mapping[str, Identifier]) -> str:
+    """The query ``text`` with ``bindings`` as a VALUES block opening its outermost WHERE group.
+
+    The terms are serialised by rdflib (``n3()``, which escapes IRIs and literals); nothing a
+    user typed is pasted into the query. This is how parameters reach engines without a binding
+    API (SPARQL endpoints, Oxigraph for variables that are not projected).
+    """
+    if not bindings:
+        return text
+    match = _OUTER_WHERE.search(text)
+    if match is None:
+        raise ValueError("query has no WHERE clause to bind parameters in")
+    names = sorted(bindings)
+    for term in bindings.values():
+        if not isinstance(term, (URIRef, Literal)):
+            raise ParameterError(str(term), "only IRIs and literals can be bound")
+    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(bindings[n].n3() for n in names)}) }} "
+    return text[: match.end()] + block + text[match.end():]
+
+
+def run_oxigraph(store: Any, query: NamedQuery, bindings: Mapping[str, Identifier]) -> QueryResult:
+    """Run ``query`` on a pyoxigraph Store (default graph = union of its graphs), parameters in a VALUES block."""
+    solutions = store.query(with_values(query.text, bindings), use_default_graph_as_union=True)
+    columns = [v.value for v in solutions.variables]
+    rows = [tuple(_from_oxigraph(solution[c]) for c in columns) for solution in solutions]
+    return QueryResult.from_rows(columns, rows, list_columns=query.list_columns)
