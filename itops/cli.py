@@ -1,4 +1,4 @@
-"""The ``itops`` command line: info, query, export and release.
+"""The ``itops`` command line: info, query, push, export, validate and release.
 
 Exit status: 0 when the command ran (and, for ``validate``, found no violation), 1 for
 violations, 2 for a usage or input error (bad file, unknown query, bad ``--param``). Results go
@@ -202,9 +202,51 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.help_query:
         return _describe_query(query)
     params = _parse_params(args.param)
+    if args.endpoint is None:
+        for option, value in (("--graph", args.graph), ("--timeout", args.timeout)):
+            if value is not None:
+                raise ParameterError(option, "only applies with --endpoint URL")
+    elif args.engine != "auto":
+        raise ParameterError("--engine", "chooses an embedded engine; it does not apply with --endpoint URL")
     kg = _load(args)
-    result = kg.query(query, params, engine=args.engine)
+    if args.endpoint is not None:
+        from itops.endpoint import query_endpoint
+
+        # names are resolved against the embedded graph, exactly as for an embedded query; only execution is remote
+        result = query_endpoint(kg, query, params, _endpoint(args))
+    else:
+        result = kg.query(query, params, engine=args.engine)
     _emit(args, render_result(result, args.format, title=query.title))
+    return 0
+
+
+def _endpoint(args: argparse.Namespace) -> Any:
+    """The :class:`itops.endpoint.Endpoint` named by ``--endpoint``, ``--graph`` and ``--timeout``."""
+    from itops.endpoint import DEFAULT_GRAPH, DEFAULT_TIMEOUT, Endpoint
+
+    timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
+    return Endpoint(args.endpoint, graph=args.graph or DEFAULT_GRAPH, timeout=timeout)
+
+
+# ------------------------------------------------------------------------------------ push
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    """Replace the itops graph of a triple store with the ontology, both documents and any extra files."""
+    from itops.endpoint import default_store_url, push, union_graph
+    from itops.errors import InputError
+
+    endpoint = _endpoint(args)
+    try:
+        kg = _load(args)
+    except InputError as err:
+        raise InputError(err.path, f"{err.reason}; nothing was sent: graph <{endpoint.graph}> is unchanged",
+                         line=err.line, column=err.column) from None
+    store, required = (args.store, True) if args.store else (default_store_url(endpoint.url), False)
+    progress = (lambda message: print(f"itops: {message}", file=sys.stderr)) if sys.stderr.isatty() else None
+    result = push(union_graph(kg), endpoint, update_url=args.update, store_url=store, store_required=required,
+                  progress=progress)
+    print(f"itops: {result.summary()}")
     return 0
 
 
@@ -391,6 +433,17 @@ def build_parser() -> argparse.ArgumentParser:
                        help="embedded engine: rdflib, oxigraph (for large graphs) or auto (by size)")
     query.add_argument("--file", "-f", dest="files", action="append", metavar="FILE", help="extra RDF file to load")
     query.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    _endpoint_options(query, required=False)
+
+    push_cmd = add("push", cmd_push, "replace the itops graph of a SPARQL 1.1 store with the ontology, the documents and "
+                   "any extra files, atomically (through a temporary graph and MOVE)")
+    push_cmd.add_argument("files", nargs="*", metavar="FILE", help="extra files to push too: RDF or CSV registers")
+    _endpoint_options(push_cmd, required=True)
+    push_cmd.add_argument("--update", metavar="URL",
+                          help="SPARQL Update URL (default: the --endpoint URL with /query or /sparql replaced by /update)")
+    push_cmd.add_argument("--store", metavar="URL",
+                          help="Graph Store Protocol URL (default: the --endpoint URL with /query or /sparql replaced by "
+                               "/store; without one, or if the server has none, SPARQL Update INSERT DATA is used)")
 
     export = add("export", cmd_export, "export the ontology, the documents and any extra files")
     export.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="ttl",
@@ -423,6 +476,26 @@ def build_parser() -> argparse.ArgumentParser:
     release = add("release", cmd_release, "write the release files (Turtle, RDF/XML, JSON-LD, N-Triples) deterministically")
     release.add_argument("-o", "--output", metavar="DIR", help="output folder (default: release)")
     return parser
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def _endpoint_options(command: argparse.ArgumentParser, *, required: bool) -> None:
+    command.add_argument("--endpoint", metavar="URL", required=required,
+                         help="query URL of a SPARQL 1.1 endpoint (e.g. http://127.0.0.1:7878/query); credentials come "
+                              "from ITOPS_ENDPOINT_USER/ITOPS_ENDPOINT_PASSWORD or ITOPS_ENDPOINT_TOKEN")
+    command.add_argument("--graph", metavar="IRI",
+                         help="the named graph holding the itops data in the store (default https://w3id.org/itops/graph)")
+    command.add_argument("--timeout", metavar="S", type=_positive_seconds,
+                         help="seconds to wait for the server (default 30)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

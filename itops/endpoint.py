@@ -1,0 +1,691 @@
+"""Remote SPARQL 1.1 endpoints: run the named queries on a triple store, and push the data to one safely.
+
+The named queries answer the same rows embedded (rdflib, in memory) and on a SPARQL 1.1 server:
+
+* parameters are resolved exactly as embedded, against the bundled graph (``KnowledgeGraph.names()``);
+  only execution is remote;
+* the SPARQL 1.1 Protocol has no parameter binding, so the resolved terms are written, serialised by
+  rdflib (``term.n3()``), into a ``VALUES`` block at the start of the outermost ``WHERE`` group —
+  user text is never pasted into query text;
+* the itops data sit in one named graph of the store (:data:`DEFAULT_GRAPH` unless ``--graph``),
+  sent as the protocol's ``default-graph-uri`` so that it is the query's default graph on every
+  conforming server, whatever the server's own default-graph semantics;
+* the answer (SPARQL 1.1 JSON results) is read into rdflib terms and normalised by
+  :meth:`itops.query.QueryResult.from_rows` exactly as embedded results are.
+
+:func:`push` replaces that named graph without ever leaving it half-loaded: everything is uploaded
+into a fresh temporary graph (Graph Store Protocol ``PUT``, or SPARQL Update ``INSERT DATA`` in
+chunks when there is no Graph Store endpoint), its triple count is checked, and one
+``MOVE GRAPH <tmp> TO GRAPH <target>`` swaps it in; on any failure the temporary graph is dropped
+and the target graph is left as it was.
+
+Credentials come only from the environment: ``ITOPS_ENDPOINT_USER`` and ``ITOPS_ENDPOINT_PASSWORD``
+(HTTP basic) or ``ITOPS_ENDPOINT_TOKEN`` (bearer).
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import http.client
+import json
+import math
+import os
+import re
+import time
+import urllib.error
+import uuid
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Identifier, Node
+from SPARQLWrapper import JSON, POST, SELECT, URLENCODED, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import (
+    EndPointInternalError,
+    EndPointNotFound,
+    QueryBadFormed,
+    SPARQLWrapperException,
+    Unauthorized,
+    URITooLong,
+)
+
+from itops.errors import EndpointError, ParameterError
+from itops.graph import KnowledgeGraph
+from itops.query import NamedQuery, QueryResult, resolve_parameters, with_values
+
+#: The named graph that holds the itops data in a store, unless ``--graph`` names another.
+DEFAULT_GRAPH = "https://w3id.org/itops/graph"
+#: Seconds to wait for a server (to connect, and for each read of its answer).
+DEFAULT_TIMEOUT = 30.0
+#: Environment variables holding the credentials (never given on the command line).
+ENV_USER = "ITOPS_ENDPOINT_USER"
+ENV_PASSWORD = "ITOPS_ENDPOINT_PASSWORD"
+ENV_TOKEN = "ITOPS_ENDPOINT_TOKEN"
+#: Temporary graphs of a push are named ``<TEMPORARY_GRAPH_PREFIX><uuid>``.
+TEMPORARY_GRAPH_PREFIX = "urn:itops:push:"
+#: Largest SPARQL Update request (bytes) when uploading with ``INSERT DATA``.
+INSERT_CHUNK_BYTES = 1_000_000
+
+_CREDENTIALS_HINT = f"set {ENV_USER}/{ENV_PASSWORD} or {ENV_TOKEN}"
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*")
+
+
+# --------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------
+
+
+class EndpointUnreachable(EndpointError):
+    """The server could not be reached (connection refused, host down, connection dropped)."""
+
+
+class EndpointTimeout(EndpointError):
+    """The server did not answer within the timeout."""
+
+
+class EndpointHTTPError(EndpointError):
+    """The server answered with an HTTP error status (kept in :attr:`status`)."""
+
+    def __init__(self, message: str, *, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _first_line(body: bytes | str) -> str:
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    for line in text.splitlines():
+        if line.strip():
+            line = line.strip()
+            return line if len(line) <= 200 else line[:200] + "..."
+    return ""
+
+
+_NOT_FOUND_HINTS = {
+    "query": "is this the query URL of a SPARQL endpoint?",
+    "update": "is this the SPARQL Update URL? see --update",
+    "store": "is this a Graph Store Protocol URL? see --store",
+}
+
+
+def _status_error(url: str, status: int, reason: str, body: bytes | str, *, service: str = "query") -> EndpointHTTPError:
+    """The error for an HTTP error status: credentials for 401/403, else the status and the body's first line."""
+    if status in (401, 403):
+        return EndpointHTTPError(f"{url} refused the credentials (HTTP {status}); {_CREDENTIALS_HINT}", status=status)
+    line = _first_line(body)
+    text = f"{url} answered HTTP {status}" + (f" {reason}" if reason else "") + (f": {line}" if line else "")
+    if status in (404, 405):
+        text += f" ({_NOT_FOUND_HINTS.get(service, 'is the URL right?')})"
+    return EndpointHTTPError(text, status=status)
+
+
+def _reason(err: BaseException) -> str:
+    """The innermost operating-system reason of a network error ("Connection refused"), else its text."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [err]
+    while todo:
+        current = todo.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.strerror:
+            return current.strerror
+        inner = getattr(current, "reason", None)
+        if isinstance(inner, BaseException):
+            todo.append(inner)
+        todo.extend(a for a in current.args if isinstance(a, BaseException))
+        for linked in (current.__cause__, current.__context__):
+            if linked is not None:
+                todo.append(linked)
+    return str(err) or type(err).__name__
+
+
+def _seconds(timeout: float) -> str:
+    return f"{timeout:g} s"
+
+
+def _is_timeout(err: BaseException) -> bool:
+    if isinstance(err, TimeoutError):
+        return True
+    inner = getattr(err, "reason", None)
+    return isinstance(inner, TimeoutError)
+
+
+# --------------------------------------------------------------------------------------------
+# Credentials
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """HTTP credentials for an endpoint: basic (user and password) or a bearer token, or none."""
+
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Credentials:
+        """Read ``ITOPS_ENDPOINT_USER``/``ITOPS_ENDPOINT_PASSWORD`` or ``ITOPS_ENDPOINT_TOKEN``.
+
+        Raises:
+            EndpointError: the variables are set inconsistently (a user without a password, or
+                both a user and a token).
+        """
+        env = os.environ if environ is None else environ
+        user, password, token = env.get(ENV_USER) or None, env.get(ENV_PASSWORD) or None, env.get(ENV_TOKEN) or None
+        if token and (user or password):
+            raise EndpointError(f"set either {ENV_USER}/{ENV_PASSWORD} or {ENV_TOKEN}, not both")
+        if bool(user) != bool(password):
+            raise EndpointError(f"{ENV_USER} and {ENV_PASSWORD} must be set together")
+        for name, value in ((ENV_USER, user), (ENV_PASSWORD, password), (ENV_TOKEN, token)):
+            if value is not None and any(ch in value for ch in "\r\n\0"):
+                raise EndpointError(f"{name} holds a line break; it cannot be sent in an HTTP header")
+        if user is not None and ":" in user:
+            raise EndpointError(f"{ENV_USER} must not contain ':' (HTTP basic authentication)")
+        return cls(user=user, password=password, token=token)
+
+    @property
+    def given(self) -> bool:
+        """True when there are credentials to send."""
+        return bool(self.token or self.user)
+
+    def headers(self) -> dict[str, str]:
+        """The ``Authorization`` header to send, if any."""
+        if self.token:
+            return {"Authorization": f"Bearer {self.token}"}
+        if self.user and self.password is not None:
+            pair = f"{self.user}:{self.password}".encode()
+            return {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
+        return {}
+
+
+# --------------------------------------------------------------------------------------------
+# Reading SPARQL JSON results
+# --------------------------------------------------------------------------------------------
+
+
+def _json_term(cell: Mapping[str, Any]) -> Node:
+    kind = cell["type"]
+    value = cell["value"]
+    if not isinstance(value, str):
+        raise ValueError(f"term value {value!r} is not text")
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    if kind in ("literal", "typed-literal"):
+        lang = cell.get("xml:lang")
+        datatype = cell.get("datatype")
+        if lang:
+            return Literal(value, lang=str(lang))
+        if datatype and datatype != str(XSD.string):
+            return Literal(value, datatype=URIRef(str(datatype)))
+        return Literal(value)
+    raise ValueError(f"unsupported term type {kind!r}")
+
+
+def parse_json_results(raw: bytes) -> tuple[list[str], list[tuple[Node | None, ...]]]:
+    """Read a SPARQL 1.1 Query Results JSON document into its variables and rows of rdflib terms.
+
+    Raises:
+        ValueError: the text is not JSON, or not SELECT results in that format.
+    """
+    document = json.loads(raw.decode("utf-8"))
+    if not isinstance(document, dict) or "results" not in document:
+        raise ValueError("no 'results' member")
+    columns = document["head"]["vars"]
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+        raise ValueError("'head.vars' is not a list of names")
+    rows: list[tuple[Node | None, ...]] = []
+    for binding in document["results"]["bindings"]:
+        if not isinstance(binding, dict):
+            raise ValueError("a binding is not an object")
+        rows.append(tuple(_json_term(binding[c]) if c in binding else None for c in columns))
+    return columns, rows
+
+
+# --------------------------------------------------------------------------------------------
+# Endpoints
+# --------------------------------------------------------------------------------------------
+
+
+def check_url(url: str, option: str) -> str:
+    """Return ``url`` if it is an http(s) URL with a host.
+
+    Raises:
+        ParameterError: it is not.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ParameterError(option, f"{url!r} is not an http:// or https:// URL")
+    return url
+
+
+def check_graph_iri(iri: str, option: str = "--graph") -> str:
+    """Return ``iri`` if it is an absolute IRI that can be written as ``<iri>`` in SPARQL.
+
+    Raises:
+        ParameterError: it is not.
+    """
+    if not _IRI.fullmatch(iri):
+        raise ParameterError(option, f"{iri!r} is not an absolute IRI")
+    return iri
+
+
+def _sibling(url: str, name: str) -> str | None:
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/")
+    for suffix in ("/query", "/sparql"):
+        if path.endswith(suffix):
+            return urlunsplit(parts._replace(path=path[: -len(suffix)] + "/" + name))
+    return None
+
+
+def default_update_url(query_url: str) -> str:
+    """The SPARQL Update URL beside a query URL: ``.../query`` or ``.../sparql`` becomes ``.../update``;
+    any other URL is used for updates as it is."""
+    return _sibling(query_url, "update") or query_url
+
+
+def default_store_url(query_url: str) -> str | None:
+    """The Graph Store Protocol URL beside a query URL (``.../store``), or None if it cannot be guessed."""
+    return _sibling(query_url, "store")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A SPARQL 1.1 query endpoint and the named graph in it that holds the itops data."""
+
+    url: str
+    graph: str = DEFAULT_GRAPH
+    timeout: float = DEFAULT_TIMEOUT
+    credentials: Credentials = field(default_factory=Credentials.from_env, repr=False)
+
+    def __post_init__(self) -> None:
+        check_url(self.url, "--endpoint")
+        check_graph_iri(self.graph)
+        if not (self.timeout > 0 and math.isfinite(self.timeout)):
+            raise ParameterError("--timeout", f"expected a positive number of seconds, got {self.timeout!r}")
+
+    def select(self, text: str, *, list_columns: Iterable[str] = (), in_graph: bool = True) -> QueryResult:
+        """Run a SELECT query (text sent as it is); with ``in_graph`` its default graph is :attr:`graph` (``default-graph-uri``).
+
+        Raises:
+            EndpointError: the server cannot be reached, times out, refuses the credentials,
+                answers with an HTTP error, or answers with something other than SPARQL JSON results.
+        """
+        raw = self._post_query(text, in_graph=in_graph)
+        try:
+            columns, rows = parse_json_results(raw)
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as err:
+            line = _first_line(raw[:2000]) or "(an empty answer)"
+            raise EndpointError(
+                f"{self.url} did not answer with SPARQL JSON results ({err}); it answered: {line}"
+            ) from None
+        return QueryResult.from_rows(columns, rows, list_columns=list_columns)
+
+    def run(self, query: NamedQuery, bindings: Mapping[str, Identifier]) -> QueryResult:
+        """Run a named query with already-resolved ``bindings`` (variable name to term), as :func:`run_remote`."""
+        return run_remote(self, query, bindings)
+
+    def count(self, graph: str) -> int:
+        """The number of triples in the named graph ``graph`` of the store (0 if there is none)."""
+        check_graph_iri(graph)
+        result = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", in_graph=False)
+        try:
+            return int(str(result.rows[0][0]))
+        except (IndexError, ValueError):
+            raise EndpointError(f"{self.url} gave no triple count for <{graph}>") from None
+
+    def graphs(self) -> list[str]:
+        """The IRIs of the store's named graphs, sorted."""
+        result = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", in_graph=False)
+        return sorted(str(row[0]) for row in result.rows if row and row[0] is not None)
+
+    @property
+    def _query_timeout(self) -> int:
+        """SPARQLWrapper takes whole seconds: the timeout rounded up."""
+        return max(1, math.ceil(self.timeout))
+
+    def _post_query(self, text: str, *, in_graph: bool) -> bytes:
+        wrapper = SPARQLWrapper(self.url)
+        wrapper.setMethod(POST)
+        wrapper.setRequestMethod(URLENCODED)
+        wrapper.setReturnFormat(JSON)
+        wrapper.setOnlyConneg(True)
+        wrapper.setTimeout(self._query_timeout)
+        with warnings.catch_warnings():  # SPARQLWrapper warns when its guess of the query form fails
+            warnings.simplefilter("ignore")
+            wrapper.setQuery(text)
+        # SPARQLWrapper guesses query or update from keywords after removing comments, but its comment
+        # removal skips every other line of a comment block ("# description: ... additional ..." made
+        # it send a query as an ADD update): this is always a query
+        wrapper.queryType = SELECT
+        if in_graph:
+            wrapper.addDefaultGraph(self.graph)
+        for name, value in self.credentials.headers().items():
+            wrapper.addCustomHttpHeader(name, value)
+        try:
+            response = wrapper.query().response
+            body: bytes = response.read()
+            return body
+        except SPARQLWrapperException as err:
+            raise _wrapper_error(self.url, err) from None
+        except urllib.error.HTTPError as err:
+            raise _status_error(self.url, err.code, str(err.reason or ""), _read_quietly(err)) from None
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as err:
+            if _is_timeout(err):
+                raise EndpointTimeout(f"no answer from {self.url} within {_seconds(self._query_timeout)}") from None
+            raise EndpointUnreachable(f"cannot reach {self.url}: {_reason(err)}") from None
+
+
+_WRAPPER_STATUS: tuple[tuple[type[SPARQLWrapperException], int, str], ...] = (
+    (QueryBadFormed, 400, "Bad Request"),
+    (Unauthorized, 401, "Unauthorized"),
+    (EndPointNotFound, 404, "Not Found"),
+    (URITooLong, 414, "URI Too Long"),
+    (EndPointInternalError, 500, "Internal Server Error"),
+)
+
+
+def _wrapper_error(url: str, err: SPARQLWrapperException) -> EndpointHTTPError:
+    """Turn SPARQLWrapper's exception for an HTTP status into a message with the status and the body's first line."""
+    status, reason = 0, ""
+    for kind, code, text in _WRAPPER_STATUS:
+        if isinstance(err, kind):
+            status, reason = code, text
+            break
+    body: bytes = b""
+    # SPARQLWrapper keeps the body only in its message: "...\n\nResponse:\n<repr of the bytes>"
+    message = str(err)
+    if "Response:\n" in message:
+        try:
+            value = ast.literal_eval(message.split("Response:\n", 1)[1])
+            body = value if isinstance(value, bytes) else str(value).encode()
+        except (ValueError, SyntaxError):
+            body = b""
+    if not status:
+        return EndpointHTTPError(f"{url} answered with an error: {_first_line(message)}", status=0)
+    return _status_error(url, status, reason, body)
+
+
+def _read_quietly(err: urllib.error.HTTPError) -> bytes:
+    try:
+        return err.read()
+    except Exception:  # the body of an error answer is only decoration for the message
+        return b""
+
+
+def run_remote(endpoint: Endpoint, query: NamedQuery, bindings: Mapping[str, Identifier]) -> QueryResult:
+    """Run ``query`` on ``endpoint`` with ``bindings`` (from :func:`itops.query.resolve_parameters`).
+
+    The bindings are written as a ``VALUES`` block of rdflib-serialised terms opening the outermost
+    WHERE group (:func:`itops.query.with_values`, as for the embedded Oxigraph engine); the result is
+    normalised like an embedded one (:meth:`QueryResult.from_rows` with the query's list columns).
+
+    Raises:
+        ParameterError: a binding cannot be written into SPARQL.
+        EndpointError: the endpoint failed (see :meth:`Endpoint.select`).
+    """
+    for name, term in bindings.items():
+        if isinstance(term, URIRef) and not _IRI.fullmatch(str(term)):
+            raise ParameterError(name, f"{str(term)!r} is not an IRI that can be sent to an endpoint")
+    try:
+        text = with_values(query.text, bindings)
+    except ValueError as err:
+        raise EndpointError(f"query {query.name!r}: cannot bind its parameters: {err}") from None
+    return endpoint.select(text, list_columns=query.list_columns)
+
+
+def query_endpoint(kg: KnowledgeGraph, query: NamedQuery, params: Mapping[str, str], endpoint: Endpoint) -> QueryResult:
+    """Resolve ``params`` against the knowledge graph ``kg`` (as embedded queries do), then run remotely.
+
+    Nothing is sent when a parameter is refused.
+
+    Raises:
+        ParameterError: a parameter is missing, unknown, malformed or ambiguous.
+        EndpointError: the endpoint failed.
+    """
+    bindings = resolve_parameters(query, params, kg.dataset, kg.names())
+    return run_remote(endpoint, query, bindings)
+
+
+# --------------------------------------------------------------------------------------------
+# Push
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """What a push did."""
+
+    endpoint: str
+    graph: str
+    triples: int
+    replaced: int
+    method: str
+    seconds: float
+
+    def summary(self) -> str:
+        """One line for the user."""
+        return (
+            f"pushed {self.triples} triples to graph <{self.graph}> at {self.endpoint} "
+            f"({self.method}, then MOVE; replaced {self.replaced} triples; verified {self.triples} in the graph) "
+            f"in {self.seconds:.1f} s"
+        )
+
+
+class _Http:
+    """HTTP for the Graph Store Protocol and SPARQL Update, with the endpoint's timeout and credentials."""
+
+    def __init__(self, timeout: float, credentials: Credentials) -> None:
+        self.timeout = timeout
+        self.session = requests.Session()
+        # credentials only from our environment variables (no ~/.netrc); proxies as urllib would use
+        self.session.trust_env = False
+        self.session.headers.update(credentials.headers())
+
+    def close(self) -> None:
+        self.session.close()
+
+    def send(self, method: str, url: str, *, data: bytes, content_type: str, service: str,
+             params: Mapping[str, str] | None = None) -> requests.Response:
+        """Send one request; an answer outside 2xx, a timeout or a network failure raises EndpointError."""
+        try:
+            response = self.session.request(
+                method, url, params=params, data=data, headers={"Content-Type": content_type},
+                timeout=(self.timeout, self.timeout), proxies=requests.utils.get_environ_proxies(url),
+                allow_redirects=False,
+            )
+        except requests.Timeout:
+            raise EndpointTimeout(f"no answer from {url} within {_seconds(self.timeout)}") from None
+        except requests.RequestException as err:
+            raise EndpointUnreachable(f"cannot reach {url}: {_reason(err)}") from None
+        if not 200 <= response.status_code < 300:
+            raise _status_error(url, response.status_code, response.reason or "", response.content[:2000], service=service)
+        return response
+
+    def update(self, url: str, text: str) -> None:
+        """Send one SPARQL Update request."""
+        self.send("POST", url, data=text.encode("utf-8"), content_type="application/sparql-update; charset=UTF-8",
+                  service="update")
+
+
+def union_graph(kg: KnowledgeGraph) -> Graph:
+    """All the triples of a knowledge graph (every source) in one rdflib graph, as pushed to a store."""
+    merged = Graph()
+    for triple in kg.dataset.triples((None, None, None)):
+        merged.add(triple)
+    return merged
+
+
+def _ntriples(graph: Graph) -> tuple[bytes, int]:
+    """The graph as N-Triples, and its number of triples.
+
+    Raises:
+        EndpointError: a term cannot be written as N-Triples (rdflib refuses, e.g., an IRI with a space).
+    """
+    try:
+        data = graph.serialize(format="nt", encoding="utf-8")
+    except Exception as err:  # rdflib raises a bare Exception for an IRI it cannot write
+        raise EndpointError(f"cannot write the data as N-Triples: {err}") from None
+    return data, len(graph)
+
+
+_BNODE_LINE = re.compile(r"^_:|\s_:[^\s\"]+\s*\.\s*$")
+
+
+def _insert_chunks(data: bytes, graph: str, chunk_bytes: int) -> Iterator[str]:
+    """``INSERT DATA`` requests for the N-Triples ``data``, each at most about ``chunk_bytes`` long.
+
+    Blank-node labels are scoped to one request, so every triple with a blank node goes in the first.
+    """
+    lines = sorted(line for line in data.decode("utf-8").splitlines() if line.strip())  # the same requests every time
+    with_bnodes = [line for line in lines if _BNODE_LINE.search(line)]
+    plain = [line for line in lines if not _BNODE_LINE.search(line)]
+    head, tail = f"INSERT DATA {{ GRAPH <{graph}> {{\n", "} }\n"
+    chunk: list[str] = list(with_bnodes)
+    size = sum(len(line) + 1 for line in chunk)
+    for line in plain:
+        if chunk and size + len(line) + 1 > chunk_bytes:
+            yield head + "\n".join(chunk) + "\n" + tail
+            chunk, size = [], 0
+        chunk.append(line)
+        size += len(line) + 1
+    if chunk:
+        yield head + "\n".join(chunk) + "\n" + tail
+
+
+def push(
+    graph: Graph,
+    endpoint: Endpoint,
+    *,
+    update_url: str | None = None,
+    store_url: str | None = None,
+    store_required: bool = False,
+    chunk_bytes: int = INSERT_CHUNK_BYTES,
+    progress: Callable[[str], None] | None = None,
+) -> PushResult:
+    """Replace the named graph ``endpoint.graph`` of the store with the triples of ``graph``.
+
+    Steps: upload everything as N-Triples into a fresh temporary named graph — with a Graph Store
+    Protocol ``PUT`` to ``store_url``, or with SPARQL Update ``INSERT DATA`` requests when there is
+    no ``store_url`` or (unless ``store_required``) it answers 404, 405 or 501 —, check that the
+    temporary graph holds every triple sent, then ``MOVE GRAPH <tmp> TO GRAPH <target>`` in one
+    SPARQL Update request, and check the target's triple count.
+
+    The target is never half-loaded: until the MOVE it is untouched, and on any failure before it
+    the temporary graph is dropped (``DROP SILENT``). The MOVE has no ``SILENT``: with ``SILENT`` a
+    missing source graph would silently empty the target.
+
+    Raises:
+        EndpointError: a step failed; the message says whether the target graph is unchanged.
+        ParameterError: a URL or graph IRI is malformed.
+    """
+    started = time.monotonic()
+    say = progress or (lambda _message: None)
+    target = check_graph_iri(endpoint.graph)
+    update = check_url(update_url or default_update_url(endpoint.url), "--update")
+    store = check_url(store_url, "--store") if store_url else None
+    try:
+        data, sent = _ntriples(graph)
+    except EndpointError as err:
+        raise EndpointError(f"push failed: {err}; nothing was sent: graph <{target}> is unchanged") from None
+    temporary = TEMPORARY_GRAPH_PREFIX + str(uuid.uuid4())
+    http = _Http(endpoint.timeout, endpoint.credentials)
+    try:
+        try:
+            before = endpoint.count(target)  # the query endpoint answers, before anything is sent
+        except EndpointError as err:
+            raise EndpointError(f"push failed: {err}; nothing was sent: graph <{target}> is unchanged") from None
+        try:
+            method = _upload(http, data, temporary, update, store, store_required, chunk_bytes, say)
+            held = endpoint.count(temporary)
+            if held != sent:
+                raise EndpointError(f"the temporary graph holds {held} triples but {sent} were sent")
+        except EndpointError as err:
+            raise EndpointError(_failure(err, target, endpoint.url, _drop(http, update, temporary))) from None
+        except BaseException:
+            _drop(http, update, temporary)
+            raise
+        say(f"moving {sent} triples into <{target}>")
+        try:
+            http.update(update, f"MOVE GRAPH <{temporary}> TO GRAPH <{target}>")
+        except EndpointHTTPError as err:  # the server refused the MOVE, so it did nothing
+            raise EndpointError(_failure(err, target, endpoint.url, _drop(http, update, temporary))) from None
+        except EndpointError as err:  # no answer: the MOVE may or may not have been done
+            leftover = _drop(http, update, temporary)
+            raise EndpointError(_failure(err, target, endpoint.url, leftover, uncertain=True)) from None
+        except BaseException:
+            _drop(http, update, temporary)
+            raise
+        after = endpoint.count(target)
+        if after != sent:
+            raise EndpointError(
+                f"graph <{target}> at {endpoint.url} holds {after} triples after the push, but {sent} were sent"
+            )
+    finally:
+        http.close()
+    return PushResult(endpoint.url, target, sent, before, method, time.monotonic() - started)
+
+
+def _upload(http: _Http, data: bytes, temporary: str, update: str, store: str | None,
+            store_required: bool, chunk_bytes: int, say: Callable[[str], None]) -> str:
+    if store is not None:
+        say(f"uploading {len(data)} bytes of N-Triples to {store}")
+        try:
+            http.send("PUT", store, params={"graph": temporary}, data=data, content_type="application/n-triples",
+                      service="store")
+            return "Graph Store Protocol PUT"
+        except EndpointHTTPError as err:
+            if store_required or err.status not in (404, 405, 501):
+                raise
+            say(f"{store} has no Graph Store Protocol (HTTP {err.status}); using SPARQL Update")
+    requests_sent = 0
+    for text in _insert_chunks(data, temporary, chunk_bytes):
+        http.update(update, text)
+        requests_sent += 1
+        say(f"INSERT DATA request {requests_sent} sent")
+    return f"SPARQL Update INSERT DATA in {requests_sent} request{'s' if requests_sent != 1 else ''}"
+
+
+def _drop(http: _Http, update: str, temporary: str) -> str:
+    """Drop the temporary graph; return '' or a sentence saying it may remain."""
+    try:
+        http.update(update, f"DROP SILENT GRAPH <{temporary}>")
+        return ""
+    except EndpointError as err:
+        return (f" The temporary graph <{temporary}> may remain ({err}); "
+                f"remove it with: DROP SILENT GRAPH <{temporary}>.")
+
+
+def _failure(err: EndpointError, target: str, url: str, leftover: str, *, uncertain: bool = False) -> str:
+    if uncertain:
+        return (f"push failed: {err}; the server may or may not have replaced graph <{target}> at {url}: "
+                f"check its triple count.{leftover}")
+    return f"push failed: {err}; graph <{target}> at {url} is unchanged.{leftover}"
+
+
+__all__: Sequence[str] = [
+    "DEFAULT_GRAPH",
+    "DEFAULT_TIMEOUT",
+    "Credentials",
+    "Endpoint",
+    "EndpointHTTPError",
+    "EndpointTimeout",
+    "EndpointUnreachable",
+    "PushResult",
+    "default_store_url",
+    "default_update_url",
+    "parse_json_results",
+    "push",
+    "query_endpoint",
+    "run_remote",
+    "union_graph",
+]
