@@ -151,7 +151,9 @@ class RegisterReader:
         graph.bind("itops", ITOPS)
         graph.bind("ods", ODS)
         seen: dict[str, int] = {}
-        for line, row in enumerate(reader, start=2):
+        end = reader.line_num  # records are numbered by the file line they start on (a quoted cell may span lines)
+        for row in reader:
+            line, end = end + 1, reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) > len(columns):
