@@ -64,10 +64,7 @@ BREAKABLE: dict[str, tuple[tuple[str, str], ...]] = {
         ("IgtCompleted-status", "Violation"),
         ("SmartcardUsersHaveRegistrationAuthority", "Violation"),
     ),
-    "gp": (
-        ("ProviderConnectedToNationalSystemsHasIsb0160Holder", "Violation"),
-        ("N3ConnectionCompliesWithCodeOfConnection", "Violation"),
-    ),
+    "gp": (),  # GP IT is governed by the separate GP IT Services Operating Arrangements
     "ccg": (("CcgHasIsb0160EscalationRoute-contact", "Violation"),),
     "area_team": (),
     "csu": (("IgtCompleted-status", "Violation"),),
