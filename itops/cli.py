@@ -10,9 +10,12 @@ from __future__ import annotations
 import argparse
 import io
 import sys
+from datetime import date
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+from rdflib import URIRef
 
 from rich.console import Console
 from rich.table import Table
@@ -364,6 +367,87 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------ resolve
+
+
+def _parse_day(text: str | None, parameter: str) -> date:
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ParameterError(parameter, f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    """Say what a 2013 name stands for on a date, and the chain of changes that got there."""
+    import json
+
+    from itops.lineage import resolve
+    from itops.query import NameIndex
+
+    kg = KnowledgeGraph.bundled()
+    on = _parse_day(args.on, "--on")
+    index = kg.names()
+    from rdflib.namespace import OWL, RDF as RDF_NS
+
+    terms = {t for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+             for t in kg.dataset.subjects(RDF_NS.type, kind)}
+    found = sorted(index.resolve(args.name) - terms)
+    if not found:
+        raise ParameterError("NAME", f"nothing is called {args.name!r}",
+                             candidates=index.suggestions(args.name, set(index.display) - terms) or ["(none close)"])
+    if len(found) > 1:
+        raise ParameterError("NAME", f"{args.name!r} is ambiguous; name one by its IRI",
+                             candidates=[f"{index.display.get(f, f)} <{f}>" for f in found])
+    entity = found[0]
+    result = resolve(kg.dataset, entity, on, basis=args.basis)
+
+    def name(iri: object) -> str:
+        return index.display.get(iri, str(iri)) if isinstance(iri, URIRef) else str(iri)
+
+    def change_dict(c: object) -> dict[str, object]:
+        from itops.lineage import Change
+
+        assert isinstance(c, Change)
+        return {"change": str(c.iri), "kind": c.kind, "from": [name(o) for o in c.originals],
+                "to": [name(r) for r in c.results], "legal_date": c.legal.isoformat() if c.legal else None,
+                "operational_date": c.operational.isoformat() if c.operational else None, "precision": c.precision,
+                "instrument": c.instrument, "note": c.note,
+                "delegated_to": [name(d) for d in c.delegated_to], "accountable": [name(a) for a in c.accountable],
+                "sources": [{"title": e.title, "url": e.url, "excerpt": e.excerpt} for e in c.evidence]}
+
+    if args.format == "json":
+        data = {"name": name(entity), "iri": str(entity), "on": on.isoformat(),
+                "stands_for": [name(c) for c in result.current], "chain": [change_dict(c) for c in result.chain],
+                "delegations": [change_dict(c) for c in result.delegations],
+                "successor_of": [change_dict(c) for c in result.predecessors]}
+        _emit(args, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+        return 0
+    lines = [f"{name(entity)} on {on.isoformat()}: {', '.join(name(c) for c in result.current)}"]
+    if not result.chain:
+        lines.append("  no change recorded up to that date")
+    for c in result.chain:
+        dates = "; ".join(x for x in (f"legal {c.legal.isoformat()}" if c.legal else "",
+                                      f"operational {c.operational.isoformat()}" if c.operational else "") if x)
+        lines.append(f"  {c.effective(args.basis).isoformat()}  {c.kind}: {', '.join(map(name, c.originals))} -> "
+                     f"{', '.join(map(name, c.results))}  ({dates}{'; ' + c.precision + ' precision' if c.precision != 'day' else ''})")
+        if c.instrument:
+            lines.append(f"      instrument: {c.instrument}")
+        if c.note:
+            lines.append(f"      note: {c.note}")
+        for e in c.evidence:
+            lines.append(f"      source: {e.title} <{e.url}>: \"{e.excerpt}\"")
+    for c in result.delegations:
+        lines.append(f"  {c.effective(args.basis).isoformat()}  delegation: {c.iri.rsplit('/', 1)[-1]} — exercised by "
+                     f"{', '.join(map(name, c.delegated_to))}; accountability stays with {', '.join(map(name, c.accountable))}")
+    for c in result.predecessors:
+        lines.append(f"  {name(entity)} is what {', '.join(map(name, c.originals))} became ({c.kind}, "
+                     f"{c.effective(args.basis).isoformat()})")
+    _emit(args, "\n".join(lines) + "\n")
+    return 0
+
+
 # ------------------------------------------------------------------------------------ synth
 
 
@@ -430,7 +514,7 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--param", "-p", action="append", metavar="NAME=VALUE", help="a query parameter (repeatable)")
     query.add_argument("--format", choices=QUERY_FORMATS, default="text")
     query.add_argument("--engine", choices=("auto", "rdflib", "oxigraph"), default="auto",
-                       help="embedded engine: rdflib, oxigraph (for large graphs) or auto (by size)")
+                       help="embedded engine: oxigraph (in-memory store, the default) or rdflib")
     query.add_argument("--file", "-f", dest="files", action="append", metavar="FILE", help="extra RDF file to load")
     query.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     _endpoint_options(query, required=False)
@@ -465,6 +549,14 @@ def build_parser() -> argparse.ArgumentParser:
     rules_cmd = add("rules", cmd_rules, "list every obligation of the documents with the rule that enforces it, or why none can")
     rules_cmd.add_argument("--format", choices=("text", "csv"), default="text")
     rules_cmd.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+    resolve_cmd = add("resolve", cmd_resolve, "what a 2013 body, system or standard stands for on a date, with the chain of changes")
+    resolve_cmd.add_argument("name", metavar="NAME", help="a 2013 name, acronym or IRI (e.g. 'NHS CB', HSCIC, 'ISB 0160', N3)")
+    resolve_cmd.add_argument("--on", metavar="DATE", help="the date, YYYY-MM-DD (default: today)")
+    resolve_cmd.add_argument("--basis", choices=("operational", "legal"), default="operational",
+                             help="which date of a change counts when both are known (default: operational)")
+    resolve_cmd.add_argument("--format", choices=("text", "json"), default="text")
+    resolve_cmd.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
     synth = add("synth", cmd_synth, "write a synthetic register with the national mix of organisations and injected breaks")
     synth.add_argument("--organisations", type=int, required=True, metavar="N", help="how many organisations")

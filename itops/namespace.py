@@ -14,6 +14,7 @@ class ITOPS(DefinedNamespace):
     _fail = True
     _NS = Namespace("https://w3id.org/itops#")
 
+    Abolition: URIRef
     AccountabilityArrangement: URIRef
     ApplianceContractor: URIRef
     ApprovalRoute: URIRef
@@ -21,6 +22,7 @@ class ITOPS(DefinedNamespace):
     Assurance: URIRef
     AssuranceFramework: URIRef
     CareService: URIRef
+    ChangeEvent: URIRef
     ClinicalCommissioningGroup: URIRef
     CommissioningArrangement: URIRef
     CommissioningRelationship: URIRef
@@ -30,9 +32,11 @@ class ITOPS(DefinedNamespace):
     CommunityPharmacy: URIRef
     CommunityServiceProvider: URIRef
     DMSPractice: URIRef
+    Delegation: URIRef
     DentalPractice: URIRef
     Document: URIRef
     EscalationRoute: URIRef
+    Evidence: URIRef
     Function: URIRef
     FundingStatement: URIRef
     GPPractice: URIRef
@@ -44,8 +48,10 @@ class ITOPS(DefinedNamespace):
     ITService: URIRef
     ITServiceProvider: URIRef
     InformationStandard: URIRef
+    IntegratedCareBoard: URIRef
     LocalITSupplier: URIRef
     MatrixResponsibility: URIRef
+    Merger: URIRef
     NHSCBTeam: URIRef
     NationalBody: URIRef
     NationalSystem: URIRef
@@ -59,7 +65,10 @@ class ITOPS(DefinedNamespace):
     PrivateProvider: URIRef
     ProvisionStatement: URIRef
     ReferenceEntry: URIRef
+    Renaming: URIRef
+    Replacement: URIRef
     Responsibility: URIRef
+    Restructuring: URIRef
     ScopeItem: URIRef
     ScopeStatus: URIRef
     SecondaryCareProvider: URIRef
@@ -73,6 +82,7 @@ class ITOPS(DefinedNamespace):
     SystemSupplier: URIRef
     ThirdSectorProvider: URIRef
     accessCommissionedBy: URIRef
+    accountabilityRetainedBy: URIRef
     accountableForDelivery: URIRef
     accountableForManagement: URIRef
     acronym: URIRef
@@ -85,6 +95,7 @@ class ITOPS(DefinedNamespace):
     assuranceFor: URIRef
     assuranceHolder: URIRef
     assuredBy: URIRef
+    changeOf: URIRef
     commissionedBy: URIRef
     commissionedFrom: URIRef
     commissionsService: URIRef
@@ -93,6 +104,10 @@ class ITOPS(DefinedNamespace):
     concernsService: URIRef
     concernsStandard: URIRef
     connectsTo: URIRef
+    datePrecision: URIRef
+    delegatedBy: URIRef
+    delegatedTo: URIRef
+    delegates: URIRef
     denotes: URIRef
     description: URIRef
     determinedBy: URIRef
@@ -103,6 +118,8 @@ class ITOPS(DefinedNamespace):
     escalatedBy: URIRef
     escalatesTo: URIRef
     escalationContact: URIRef
+    evidence: URIRef
+    excerpt: URIRef
     forCohort: URIRef
     forFunction: URIRef
     fromDocument: URIRef
@@ -117,10 +134,13 @@ class ITOPS(DefinedNamespace):
     igtStatus: URIRef
     igtSubmittedOn: URIRef
     inDocument: URIRef
+    instrument: URIRef
     itemNumber: URIRef
+    legalDate: URIRef
     memberClass: URIRef
     noDirectResponsibility: URIRef
     odsCode: URIRef
+    operationalDate: URIRef
     paidThrough: URIRef
     partOfService: URIRef
     partyRole: URIRef
@@ -133,6 +153,7 @@ class ITOPS(DefinedNamespace):
     remedy: URIRef
     requiresStandard: URIRef
     responsibleParty: URIRef
+    resultsIn: URIRef
     rowNumber: URIRef
     ruleFamily: URIRef
     scopeStatus: URIRef

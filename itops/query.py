@@ -259,6 +259,8 @@ def _resolve_one(param: Parameter, raw: str, graph: Graph, index: NameIndex | No
             day = date.fromisoformat(raw.strip())
         except ValueError:
             raise ParameterError(param.name, f"expected a date as YYYY-MM-DD, got {raw!r}") from None
+        if param.name == "on" and day < date(2013, 4, 1):
+            raise ParameterError(param.name, f"{day.isoformat()} is before the documents took effect on 2013-04-01")
         return Literal(day.isoformat() + "T00:00:00", datatype=XSD.dateTime)
     allowed: set[URIRef] | None = None
     if param.iri_class:

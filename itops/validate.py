@@ -161,9 +161,9 @@ def validate(kg: KnowledgeGraph, *, inference: Inference = "none", engine: Engin
     Raises:
         ParameterError: the Oxigraph engine was asked for together with inference.
     """
-    data = Graph()
-    for triple in kg.dataset.triples((None, None, None)):
-        data.add(triple)
+    from itops.lineage import map_to_2013
+
+    data = map_to_2013(union_graph(kg))  # today's names (ICB, DCB0160, HSCN...) are checked as the 2013 ones
     engine = _pick_engine(engine, inference, len(data))
     if engine == "oxigraph":
         import pyoxigraph as ox
@@ -201,6 +201,11 @@ def validate_store(store: object, *, labels: Graph | None = None, shapes: Graph 
 
     assert isinstance(store, ox.Store)
     shapes = shapes if shapes is not None else load_shapes()
+    from itops.lineage import mapping_update
+
+    update = mapping_update(_lineage_graph())
+    if update:
+        store.update(update)
     results = run_checks(store, compile_shapes(shapes))
     graph = results_graph(results)
     if labels is None:
@@ -285,6 +290,15 @@ def union_graph(kg: KnowledgeGraph) -> Graph:
     for triple in kg.dataset.triples((None, None, None)):
         data.add(triple)
     return data
+
+
+def _lineage_graph() -> Graph:
+    graph = Graph()
+    for folder in ("ontology", "data"):
+        for file in resource_files(folder, ".ttl"):
+            if folder == "ontology" or file.name in ("lineage.ttl", "shared.ttl"):
+                graph.parse(data=file.read_text(encoding="utf-8"), format="turtle")
+    return graph
 
 
 def _labels_from_store(store: object, focuses: set[Node]) -> Graph:
