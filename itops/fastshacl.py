@@ -103,18 +103,18 @@ class Compiler:
             parts.append(self._property_conforms(ps, v))
         return "(" + " && ".join(parts) + ")" if parts else "true"
 
-    def _value_conditions(self, shape: Node, v: str) -> list[str]:
+    def _value_conditions(self, shape: Node, v: str, *, with_has_value: bool = True) -> list[str]:
+        """Conditions on the node ``v`` itself (``sh:hasValue`` is left out for a property shape's values)."""
         g = self.shapes
         parts = []
         for cls in g.objects(shape, SH["class"]):
             parts.append(f"EXISTS {{ {v} {SUBCLASS} {_n3(cls)} }}")
-        for value in g.objects(shape, SH.hasValue):
-            parts.append(f"sameTerm({v}, {_n3(value)})")
+        if with_has_value:
+            for value in g.objects(shape, SH.hasValue):
+                parts.append(f"sameTerm({v}, {_n3(value)})")
         for dt in g.objects(shape, SH.datatype):
-            check = f"(isLiteral({v}) && datatype({v}) = {_n3(dt)})"
-            if dt == XSD.string:
-                check = f"(isLiteral({v}) && datatype({v}) = {_n3(dt)} && lang({v}) = \"\")"
-            parts.append(check)
+            extra = f" && lang({v}) = \"\"" if dt == XSD.string else ""
+            parts.append(f"(isLiteral({v}) && datatype({v}) = {_n3(dt)}{extra})")
         for values in g.objects(shape, SH["in"]):
             parts.append(f"({v} IN ({', '.join(_n3(x) for x in self.lst(values))}))")
         for n in g.objects(shape, SH.minLength):
@@ -154,39 +154,11 @@ class Compiler:
                 raise UnsupportedShape(f"shape {ps}: only sh:qualifiedMinCount 1 is compiled")
             x = self.var()
             parts.append(f"EXISTS {{ {v} {p} {x} . FILTER({self.conforms(qshape, x)}) }}")
-        value_parts = self._value_conditions_excluding_has_value(ps)
-        if value_parts is not None:
-            x = self.var()
-            parts.append(f"NOT EXISTS {{ {v} {p} {x} . FILTER(!({value_parts(x)})) }}")
+        x = self.var()
+        value_parts = self._value_conditions(ps, x, with_has_value=False)
+        if value_parts:
+            parts.append(f"NOT EXISTS {{ {v} {p} {x} . FILTER(!({' && '.join(value_parts)})) }}")
         return "(" + " && ".join(parts) + ")" if parts else "true"
-
-    def _value_conditions_excluding_has_value(self, ps: Node):  # type: ignore[no-untyped-def]
-        """For a property shape: a function from a value variable to the per-value condition, or None."""
-        g = self.shapes
-        keys = (SH["class"], SH.datatype, SH["in"], SH.minLength, SH["or"], SH["not"], SH.node)
-        if not any((ps, k, None) in g for k in keys):
-            return None
-
-        def condition(x: str) -> str:
-            parts = []
-            for cls in g.objects(ps, SH["class"]):
-                parts.append(f"EXISTS {{ {x} {SUBCLASS} {_n3(cls)} }}")
-            for dt in g.objects(ps, SH.datatype):
-                extra = f" && lang({x}) = \"\"" if dt == XSD.string else ""
-                parts.append(f"(isLiteral({x}) && datatype({x}) = {_n3(dt)}{extra})")
-            for values in g.objects(ps, SH["in"]):
-                parts.append(f"({x} IN ({', '.join(_n3(y) for y in self.lst(values))}))")
-            for n in g.objects(ps, SH.minLength):
-                parts.append(f"(!isBlank({x}) && STRLEN(STR({x})) >= {_int(n)})")
-            for alternatives in g.objects(ps, SH["or"]):
-                parts.append("(" + " || ".join(self.conforms(a, x) for a in self.lst(alternatives)) + ")")
-            for negated in g.objects(ps, SH["not"]):
-                parts.append(f"!({self.conforms(negated, x)})")
-            for node in g.objects(ps, SH.node):
-                parts.append(self.conforms(node, x))
-            return " && ".join(parts)
-
-        return condition
 
     # ------------------------------------------------------------------ violation queries
 

@@ -143,7 +143,12 @@ def validate_graph(
         meta_shacl=False,
     )
     assert isinstance(results, Graph)
-    findings = tuple(sorted(_findings(results, shapes, data), key=_finding_key))
+    return _report(results, shapes, data)
+
+
+def _report(results: Graph, shapes: Graph, labels: Graph) -> Report:
+    """A report from a SHACL results graph, with names read from ``labels``."""
+    findings = tuple(sorted(_findings(results, shapes, labels), key=_finding_key))
     return Report(
         findings=findings,
         results_graph=results,
@@ -210,13 +215,7 @@ def validate_store(store: object, *, labels: Graph | None = None, shapes: Graph 
     graph = results_graph(results)
     if labels is None:
         labels = _labels_from_store(store, {r.focus for r in results})
-    findings = tuple(sorted(_findings(graph, shapes, labels), key=_finding_key))
-    return Report(
-        findings=findings,
-        results_graph=graph,
-        shapes_run=len(set(shapes.subjects(RDF.type, SH.NodeShape))),
-        focus_nodes=len({f.focus for f in findings}),
-    )
+    return _report(graph, shapes, labels)
 
 
 def store_from_files(paths: Sequence[str], *, progress: bool = False) -> object:
