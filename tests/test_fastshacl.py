@@ -13,7 +13,7 @@ from itops.cli import add_register_or_file, main
 from itops.fastshacl import UnsupportedShape, compile_shapes, results_graph, run_checks
 from itops.graph import KnowledgeGraph
 from itops.resources import resource_files
-from itops.validate import load_shapes, validate, validate_graph
+from itops.validate import load_shapes, union_graph as union, validate, validate_graph
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
@@ -35,13 +35,6 @@ def compare(data: Graph) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]]]:
     store.load(data.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
     fast = result_keys(results_graph(run_checks(store, compile_shapes(shapes))))
     return fast, reference
-
-
-def union(kg: KnowledgeGraph) -> Graph:
-    data = Graph()
-    for triple in kg.dataset.triples((None, None, None)):
-        data.add(triple)
-    return data
 
 
 def test_identical_on_the_documents() -> None:
