@@ -304,7 +304,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     files = list(getattr(args, "files", None) or [])
     large = sum(os.path.getsize(f) for f in files if os.path.isfile(f)) > LARGE_REGISTER_BYTES
-    if args.engine == "oxigraph" or (args.engine == "auto" and large and args.inference == "none"):
+    if args.endpoint is not None:
+        from itops.validate import validate_endpoint
+
+        if files:
+            raise ParameterError("REGISTER", "with --endpoint the data must already be in the store: load it with "
+                                             "'itops push --endpoint URL REGISTER ...' and validate without files")
+        if args.inference != "none" or args.engine == "pyshacl":
+            raise ParameterError("--endpoint", "validation on an endpoint runs the compiled rules without inference")
+        report = validate_endpoint(_endpoint(args))
+    elif args.engine == "oxigraph" or (args.engine == "auto" and large and args.inference == "none"):
         if args.inference != "none":
             raise ParameterError("--inference", "the oxigraph engine validates without inference; use --engine pyshacl")
         report = validate_store(store_from_files(files, progress=sys.stderr.isatty()))
@@ -543,6 +552,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--engine", choices=("auto", "pyshacl", "oxigraph"), default="auto",
                           help="pyshacl (the reference), oxigraph (fast, for large registers) or auto (by size)")
     validate.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    _endpoint_options(validate, required=False)
 
     add("types", cmd_types, "list the organisation types a register's 'type' column accepts")
 

@@ -22,7 +22,7 @@ SHACL validation report graph, compared with pySHACL's by the tests.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -314,16 +314,34 @@ class FastResult:
     message: str | None
 
 
-def run_checks(store: ox.Store, checks: Sequence[CompiledCheck]) -> list[FastResult]:
-    """Run every compiled check on ``store`` (its default graph as the union of all graphs)."""
+Executor = Callable[[str], Iterable[tuple[Node | None, Node | None]]]
+"""Runs one compiled query and yields (``?this``, ``?value``) pairs as rdflib terms."""
+
+
+def oxigraph_executor(store: ox.Store) -> Executor:
+    """An executor over a pyoxigraph Store, its default graph the union of its graphs."""
+
+    def execute(query: str) -> Iterator[tuple[Node | None, Node | None]]:
+        solutions = store.query(query, use_default_graph_as_union=True)
+        assert isinstance(solutions, ox.QuerySolutions)
+        has_value = any(v.value == "value" for v in solutions.variables)
+        for solution in solutions:
+            value = solution["value"] if has_value else None
+            yield _to_rdflib(solution["this"]), (_to_rdflib(value) if value is not None else None)
+
+    return execute
+
+
+def run_checks(target: ox.Store | Executor, checks: Sequence[CompiledCheck]) -> list[FastResult]:
+    """Run every compiled check on a pyoxigraph Store or through an executor (e.g. a SPARQL endpoint)."""
+    execute = oxigraph_executor(target) if isinstance(target, ox.Store) else target
     results: list[FastResult] = []
     for check in checks:
-        solutions = store.query(check.query, use_default_graph_as_union=True)
-        assert isinstance(solutions, ox.QuerySolutions)
         seen: set[tuple[Node, Node | None]] = set()
-        for solution in solutions:
-            focus = _to_rdflib(solution["this"])
-            value = _to_rdflib(solution["value"]) if check.has_value and solution["value"] is not None else None
+        for focus, raw_value in execute(check.query):
+            if focus is None:
+                continue
+            value = raw_value if check.has_value else None
             if (focus, value) in seen:
                 continue
             seen.add((focus, value))

@@ -218,6 +218,44 @@ def validate_store(store: object, *, labels: Graph | None = None, shapes: Graph 
     return _report(graph, shapes, labels)
 
 
+def validate_endpoint(endpoint: object, *, shapes: Graph | None = None) -> Report:
+    """Validate the data a SPARQL 1.1 endpoint already holds (its ``--graph``) with the compiled shapes.
+
+    The store must hold the ontology and the documents as well as the registers (``itops push``
+    loads them together). Today's names are not mapped to the 2013 ones here: the store is not
+    written to.
+
+    Raises:
+        EndpointError: the endpoint cannot be reached or answers with an error.
+    """
+    from itops.endpoint import Endpoint
+    from itops.fastshacl import compile_shapes, results_graph, run_checks
+
+    assert isinstance(endpoint, Endpoint)
+    shapes = shapes if shapes is not None else load_shapes()
+
+    def execute(query: str) -> Iterable[tuple[Node | None, Node | None]]:
+        result = endpoint.select(query)
+        columns = list(result.columns)
+        this = columns.index("this")
+        value = columns.index("value") if "value" in columns else None
+        return [(row[this], row[value] if value is not None else None) for row in result.rows]
+
+    results = run_checks(execute, compile_shapes(shapes))
+    labels = Graph()
+    focuses = sorted({str(r.focus) for r in results if isinstance(r.focus, URIRef)})
+    names = f"VALUES ?p {{ {RDFS.label.n3()} {ITOPS.odsCode.n3()} }}"
+    queries = [f"SELECT ?s ?p ?o WHERE {{ {names} ?s a {ITOPS.Section.n3()} ; ?p ?o }}"]
+    for start in range(0, len(focuses), 200):
+        chunk = " ".join(URIRef(f).n3() for f in focuses[start:start + 200])
+        queries.append(f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {chunk} }} {names} ?s ?p ?o }}")
+    for query in queries:
+        for s_, p_, o_ in endpoint.select(query).rows:
+            if s_ is not None and p_ is not None and o_ is not None:
+                labels.add((s_, p_, o_))
+    return _report(results_graph(results), shapes, labels)
+
+
 def store_from_files(paths: Sequence[str], *, progress: bool = False) -> object:
     """A pyoxigraph Store holding the bundled ontology and documents and the given register files.
 

@@ -520,3 +520,33 @@ def test_sparql_syntax_in_an_iri_parameter_is_refused_before_sending(capsys: pyt
         query_endpoint(kg, load_query("commissioning"), {"commissioner": hostile}, Endpoint(dead))
     code, out, err = run(capsys, "query", "commissioning", "--param", f"commissioner={hostile}", "--endpoint", dead)
     assert code == 2 and out == "" and "parameter 'commissioner'" in err and "cannot reach" not in err
+
+
+# ----------------------------------------------------------------------------------------------------
+# itops validate --endpoint: the compiled rules run as queries on the server that holds the data
+# ----------------------------------------------------------------------------------------------------
+
+EXAMPLE_REGISTER = Path(__file__).resolve().parent.parent / "examples" / "register.csv"
+
+
+def test_validate_on_the_endpoint_finds_what_embedded_validation_finds(capsys: pytest.CaptureFixture[str],
+                                                                       server: Oxigraph, pushed: str) -> None:
+    import json
+
+    graph = "https://example.org/itops-register-check"
+    assert main(["push", "--endpoint", server.query_url, "--graph", graph, str(EXAMPLE_REGISTER)]) == 0
+    capsys.readouterr()
+    code, out, err = run(capsys, "validate", "--endpoint", server.query_url, "--graph", graph, "--format", "json")
+    assert code == 1, err
+    remote = {(f["ods_code"], f["shape"], f["severity"], f["organisation"]) for f in json.loads(out)["findings"]}
+    code, out, _ = run(capsys, "validate", str(EXAMPLE_REGISTER), "--engine", "pyshacl", "--format", "json")
+    local = {(f["ods_code"], f["shape"], f["severity"], f["organisation"]) for f in json.loads(out)["findings"]}
+    assert remote == local and len(remote) == 13
+    # the documents alone, in the default itops graph, conform
+    code, out, err = run(capsys, "validate", "--endpoint", pushed)
+    assert code == 0, err + out
+
+
+def test_validate_on_the_endpoint_refuses_files(capsys: pytest.CaptureFixture[str], pushed: str) -> None:
+    code, out, err = run(capsys, "validate", "--endpoint", pushed, str(EXAMPLE_REGISTER))
+    assert_clean_failure(code, out, err, "itops push")
