@@ -479,6 +479,20 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------ docs
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    """Write the documentation site."""
+    from itops.docs import build_site
+
+    out = Path(args.output or "site")
+    out.mkdir(parents=True, exist_ok=True)
+    written = build_site(out)
+    print(f"itops: {len(written)} pages written to {out}", file=sys.stderr)
+    return 0
+
+
 # ------------------------------------------------------------------------------------ release
 
 
@@ -574,6 +588,9 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--violation-rate", type=float, default=0.05, metavar="R", help="share of organisations with a break (0-1)")
     synth.add_argument("-o", "--output", required=True, metavar="FILE", help="the register: .csv or .nt")
     synth.add_argument("--manifest", metavar="FILE", help="the list of injected breaks (default FILE.breaks.csv)")
+
+    docs = add("docs", cmd_docs, "write the documentation site: questions, rules and a timeline per 2013 body, system and standard")
+    docs.add_argument("-o", "--output", metavar="DIR", help="output folder (default: site)")
 
     release = add("release", cmd_release, "write the release files (Turtle, RDF/XML, JSON-LD, N-Triples) deterministically")
     release.add_argument("-o", "--output", metavar="DIR", help="output folder (default: release)")
