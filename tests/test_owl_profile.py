@@ -19,7 +19,7 @@ from rdflib.namespace import OWL, RDF
 from itops.release import ONTOLOGY_IRI, build_release
 from itops.resources import Folder, resource_dir
 
-DATA_FILES = ["shared.ttl", "armed-forces-2013.ttl", "primary-care-contractors-2012.ttl"]
+DATA_FILES = sorted(f.name for f in resource_dir("data").iterdir() if f.name.endswith(".ttl"))
 CATALOG_NS = "{urn:oasis:names:tc:entity:xmlns:xml:catalog}"
 
 # Floors well below today's counts, high enough to catch a file that lost most of its content.

@@ -17,7 +17,6 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from itops.namespace import ITOPS
-from itops.resources import resource_files
 from itops.validate import Report, load_shapes, validate_graph
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
@@ -47,15 +46,9 @@ def source_shapes(shapes: Graph) -> Graph:
 
 
 @pytest.fixture(scope="module")
-def base() -> Graph:
+def base(base_graph: Graph) -> Graph:
     """The ontology (for subclass axioms) and the shared individuals, without the documents."""
-    graph = Graph()
-    for file in resource_files("ontology", ".ttl"):
-        graph.parse(data=file.read_text(encoding="utf-8"), format="turtle")
-    for file in resource_files("data", ".ttl"):
-        if file.name == "shared.ttl":
-            graph.parse(data=file.read_text(encoding="utf-8"), format="turtle")
-    return graph
+    return base_graph
 
 
 def node_shapes(shapes: Graph) -> list[URIRef]:

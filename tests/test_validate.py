@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import fixture_base_graph
 from pyshacl import validate as pyshacl_validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
@@ -31,7 +32,6 @@ from rdflib.namespace import RDF, SH
 from itops.cli import add_register_or_file, main
 from itops.graph import KnowledgeGraph
 from itops.register import RegisterReader
-from itops.resources import resource_files
 from itops.validate import FIELDS, Report, load_shapes, to_json, union_graph, validate_graph
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -200,12 +200,7 @@ def test_findings_are_pyshacls_results(example_report: Report, plain_results: Gr
 def test_findings_are_pyshacls_results_on_every_fixture() -> None:
     """The same on the shape fixtures, which also exercise the SPARQL constraint and the structure shapes."""
     shapes = load_shapes()
-    base = Graph()
-    for file in resource_files("ontology", ".ttl"):
-        base.parse(data=file.read_text(encoding="utf-8"), format="turtle")
-    for file in resource_files("data", ".ttl"):
-        if file.name == "shared.ttl":
-            base.parse(data=file.read_text(encoding="utf-8"), format="turtle")
+    base = fixture_base_graph()
     fixtures = sorted(FIXTURES.glob("*/fail.ttl"))
     assert fixtures
     for fixture in fixtures:
