@@ -2,7 +2,8 @@
 # Install the Debian packages the test suite needs beyond Python:
 #   - a JDK (javac) to compile tests/java/OwlCheck.java, and java to run it and HermiT;
 #   - the OWL API 5.1 (libowlapi-java) and the jars it needs at run time;
-#   - Chromium, to open the HTML validation report in a real browser (tests/test_html_report.py).
+#   - Chromium, to open the HTML validation report in a real browser (tests/test_html_report.py);
+#   - Graphviz (dot), to draw the documentation site's diagrams (tests/test_site_browser.py).
 # Does nothing (and does not touch apt) when everything is installed already.
 # Runs as root, or through sudo otherwise; never asks questions.
 set -euo pipefail
@@ -29,6 +30,7 @@ packages=(
     libhttpcore-java
     libcommons-logging-java
     chromium
+    graphviz
 )
 
 # `python3 -m venv` needs ensurepip, which Debian's own python3 keeps in python3-venv.

@@ -1,0 +1,392 @@
+"""What changed: between two validation reports, or between two versions of the graph.
+
+``itops diff OLD NEW`` compares
+
+- two validation reports (JSON from ``itops validate --format json``): which findings are new,
+  fixed or unchanged, per organisation. A finding is identified by its organisation (its ODS
+  code, else its IRI, else its name), rule, path and value, so a reworded message or a renamed
+  organisation does not make a finding look new;
+- two versions of the graph (two folders holding the ontology and data, or two release files):
+  the statements added, removed and changed, grouped by document and section, in words.
+
+Exit status (:func:`exit_status`): 0 when nothing new (reports: no new finding; graphs: no
+difference), 1 when there is, 2 when the inputs cannot be read (raised as :class:`InputError`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.term import Node
+
+from itops.errors import InputError
+from itops.namespace import ITOPS
+
+__all__: Sequence[str] = [
+    "FindingKey", "ReportDiff", "PropertyChange", "StatementChange", "GraphDiff", "diff_reports", "diff_graphs",
+    "diff_paths", "render", "exit_status", "FORMATS",
+]
+
+FORMATS = ("text", "json")
+
+
+# ------------------------------------------------------------------------------------------------ reports
+
+@dataclass(frozen=True, order=True)
+class FindingKey:
+    """A finding as a diff sees it: what identifies it, and what is shown of it."""
+
+    organisation_id: str
+    rule: str
+    path: str
+    value: str
+    organisation: str = ""
+    ods_code: str = ""
+    severity: str = ""
+    rule_label: str = ""
+    message: str = ""
+
+    @property
+    def identity(self) -> tuple[str, str, str, str]:
+        """Organisation, rule, path and value: what makes two findings the same finding."""
+        return (self.organisation_id, self.rule, self.path, self.value)
+
+
+@dataclass(frozen=True)
+class ReportDiff:
+    """New, fixed and unchanged findings between an old and a new validation report."""
+
+    old: str
+    new: str
+    new_findings: tuple[FindingKey, ...]
+    fixed: tuple[FindingKey, ...]
+    unchanged: tuple[FindingKey, ...]
+
+    def by_organisation(self) -> list[tuple[str, dict[str, list[FindingKey]]]]:
+        """Per organisation (sorted by name): its new, fixed and unchanged findings."""
+        groups: dict[str, dict[str, list[FindingKey]]] = defaultdict(lambda: {"new": [], "fixed": [], "unchanged": []})
+        names: dict[str, str] = {}
+        for status, items in (("new", self.new_findings), ("fixed", self.fixed), ("unchanged", self.unchanged)):
+            for f in items:
+                groups[f.organisation_id][status].append(f)
+                names.setdefault(f.organisation_id, _org_title(f))
+        return [(names[k], groups[k]) for k in sorted(groups, key=lambda k: (names[k].casefold(), k))]
+
+
+def _org_title(f: FindingKey) -> str:
+    name = f.organisation or f.organisation_id
+    return f"{name} ({f.ods_code})" if f.ods_code and f.ods_code not in name else name
+
+
+def _read_json(path: Path) -> dict[str, object]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(str(path), "no such file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(str(path), f"cannot read: {err}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InputError(str(path), f"not JSON: {err.msg}", line=err.lineno) from None
+    if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
+        raise InputError(str(path), "not a validation report: expected the JSON of `itops validate --format json` "
+                                    "(an object with a \"findings\" list)")
+    return data
+
+
+def _keys(path: Path) -> dict[tuple[str, str, str, str], FindingKey]:
+    data = _read_json(path)
+    findings = data["findings"]
+    assert isinstance(findings, list)
+    out: dict[tuple[str, str, str, str], FindingKey] = {}
+    for number, raw in enumerate(findings, start=1):
+        if not isinstance(raw, dict) or not isinstance(raw.get("rule"), str):
+            raise InputError(str(path), f"finding {number} is not a finding object with a \"rule\"")
+
+        def field(name: str) -> str:
+            value = raw.get(name, "")
+            return value if isinstance(value, str) else str(value)
+
+        key = FindingKey(
+            organisation_id=field("ods_code") or field("focus") or field("organisation"),
+            rule=field("rule"), path=field("path"), value=field("value"),
+            organisation=field("organisation"), ods_code=field("ods_code"), severity=field("severity"),
+            rule_label=field("rule_label") or field("rule"), message=field("message"),
+        )
+        out.setdefault(key.identity, key)
+    return out
+
+
+def diff_reports(old_json: Path, new_json: Path) -> ReportDiff:
+    """Compare two validation reports (JSON) finding by finding.
+
+    Raises:
+        InputError: a file is missing, is not JSON, or is not a validation report.
+    """
+    old, new = _keys(Path(old_json)), _keys(Path(new_json))
+    return ReportDiff(
+        old=str(old_json), new=str(new_json),
+        new_findings=tuple(sorted(new[k] for k in new.keys() - old.keys())),
+        fixed=tuple(sorted(old[k] for k in old.keys() - new.keys())),
+        unchanged=tuple(sorted(new[k] for k in new.keys() & old.keys())),
+    )
+
+
+def _finding_line(f: FindingKey) -> str:
+    value = f" [{f.value.rsplit('/', 1)[-1]}]" if f.value else ""
+    severity = f"{f.severity}: " if f.severity else ""
+    return f"{severity}{f.message or f.rule_label}{value} — rule: {f.rule_label}"
+
+
+def report_diff_text(diff: ReportDiff) -> str:
+    """The report diff in words, organisation by organisation."""
+    out = [f"Comparing {diff.old} (old) with {diff.new} (new): {len(diff.new_findings)} new, {len(diff.fixed)} fixed, "
+           f"{len(diff.unchanged)} unchanged finding(s).", ""]
+    for name, groups in diff.by_organisation():
+        out.append(name)
+        for status, label in (("new", "new"), ("fixed", "fixed"), ("unchanged", "still open")):
+            for f in groups[status]:
+                out.append(f"  {label:>10}  {_finding_line(f)}")
+        out.append("")
+    if not diff.new_findings and not diff.fixed and not diff.unchanged:
+        out.append("Neither report has a finding.")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def report_diff_json(diff: ReportDiff) -> str:
+    """The report diff as JSON: counts, and the findings per status."""
+    def rows(items: Iterable[FindingKey]) -> list[dict[str, str]]:
+        return [asdict(f) for f in items]
+
+    data = {"old": diff.old, "new": diff.new,
+            "counts": {"new": len(diff.new_findings), "fixed": len(diff.fixed), "unchanged": len(diff.unchanged)},
+            "new_findings": rows(diff.new_findings), "fixed": rows(diff.fixed), "unchanged": rows(diff.unchanged)}
+    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+
+
+# ------------------------------------------------------------------------------------------------ graphs
+
+@dataclass(frozen=True, order=True)
+class PropertyChange:
+    """The values of one property of a thing that were added and removed, by name."""
+
+    property: str
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StatementChange:
+    """A thing (statement, party, term...) whose triples changed: added, removed, or changed."""
+
+    iri: str
+    label: str
+    kind: str  # its class, in words
+    status: str  # "added", "removed" or "changed"
+    document: str  # the document's name, or "" for the vocabulary and shared things
+    section: str
+    passage: str
+    properties: tuple[PropertyChange, ...]
+
+
+@dataclass(frozen=True)
+class GraphDiff:
+    """The triples added and removed between two versions of the graph, by thing."""
+
+    old: str
+    new: str
+    added: int
+    removed: int
+    changes: tuple[StatementChange, ...]
+
+    def groups(self) -> list[tuple[str, str, list[StatementChange]]]:
+        """(document, section, changes), documents first, then the shared things and the vocabulary."""
+        out: dict[tuple[str, str], list[StatementChange]] = defaultdict(list)
+        for c in self.changes:
+            out[(c.document, c.section)].append(c)
+        return [(d, s, cs) for (d, s), cs in sorted(out.items(), key=lambda kv: (kv[0][0] == "", kv[0]))]
+
+
+_RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".owl": "xml", ".rdf": "xml", ".jsonld": "json-ld", ".trig": "trig",
+                 ".nq": "nquads"}
+
+
+def load_version(path: Path) -> Graph:
+    """One version of the graph: a release file, or a folder of Turtle (its ``ontology/`` and ``data/``, or itself).
+
+    Raises:
+        InputError: the path is missing, holds no RDF, or a file cannot be parsed.
+    """
+    path = Path(path)
+    graph = Graph()
+    if path.is_dir():
+        folders = [path / "ontology", path / "data"] if (path / "ontology").is_dir() or (path / "data").is_dir() else [path]
+        files = sorted(f for folder in folders if folder.is_dir() for f in folder.glob("*.ttl"))
+        if not files:
+            raise InputError(str(path), "holds no Turtle files (expected ontology/*.ttl and data/*.ttl, or *.ttl)")
+    elif path.is_file():
+        files = [path]
+    else:
+        raise InputError(str(path), "no such file or folder")
+    for file in files:
+        fmt = _RDF_SUFFIXES.get(file.suffix.lower())
+        if fmt is None:
+            raise InputError(str(file), f"unknown RDF file type {file.suffix!r}; use {', '.join(sorted(_RDF_SUFFIXES))}")
+        try:
+            if fmt in ("trig", "nquads"):
+                from rdflib import Dataset
+
+                ds = Dataset()
+                ds.parse(file, format=fmt)
+                for triple in ds.triples((None, None, None)):
+                    graph.add(triple)
+            else:
+                graph.parse(file, format=fmt)
+        except Exception as err:  # rdflib raises many kinds of parse errors; each becomes one line naming the file
+            line = getattr(err, "lines", None)
+            reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise InputError(str(file), f"cannot parse: {reason}", line=line if isinstance(line, int) else None) from None
+    return graph
+
+
+def _label(graphs: Sequence[Graph], node: Node) -> str:
+    if isinstance(node, Literal):
+        return str(node)
+    if isinstance(node, BNode):
+        return "(an anonymous node)"
+    for g in graphs:
+        for prop in (RDFS.label, SKOS.prefLabel):
+            value = g.value(node, prop)
+            if value is not None:
+                return str(value)
+    text = str(node)
+    return text.rsplit("#", 1)[-1] if "#" in text else text.rsplit("/", 1)[-1]
+
+
+def diff_graphs(old: Path, new: Path) -> GraphDiff:
+    """Compare two versions of the graph, thing by thing.
+
+    Triples on blank nodes are compared by their place in a canonical form (rdflib's
+    ``to_canonical_graph``), so re-serialising a file changes nothing.
+
+    Raises:
+        InputError: a version is missing or cannot be parsed.
+    """
+    from rdflib.compare import graph_diff, to_isomorphic
+
+    before, after = load_version(Path(old)), load_version(Path(new))
+    _, only_old, only_new = graph_diff(to_isomorphic(before), to_isomorphic(after))
+    graphs = (after, before)
+    subjects: dict[Node, dict[URIRef, tuple[set[Node], set[Node]]]] = defaultdict(dict)
+    for triples, index in ((only_new, 0), (only_old, 1)):
+        for s, p, o in triples:
+            if not isinstance(p, URIRef):
+                continue
+            entry = subjects[s].setdefault(p, (set(), set()))
+            entry[index].add(o)
+    changes = []
+    for s, props in subjects.items():
+        in_old = (s, None, None) in before
+        in_new = (s, None, None) in after
+        status = "added" if not in_old else "removed" if not in_new else "changed"
+        home = after if in_new else before
+        kinds = sorted(_label(graphs, t) for t in home.objects(s, RDF.type))
+        document = home.value(s, ITOPS.fromDocument)
+        section = home.value(s, ITOPS.fromSection)
+        passage = home.value(s, ITOPS.quotes)
+        if document is None and str(s).startswith(str(ITOPS)):
+            document_name = ""
+            section_name = "vocabulary"
+        else:
+            notation = home.value(document, SKOS.notation) if document is not None else None
+            document_name = str(notation) if notation is not None else _label(graphs, document) if document is not None else ""
+            section_name = _label(graphs, section) if section is not None else "" if document is not None else "shared things"
+        prop_changes = tuple(sorted(
+            PropertyChange(_label(graphs, p), tuple(sorted(_label(graphs, o) for o in added)),
+                           tuple(sorted(_label(graphs, o) for o in removed)))
+            for p, (added, removed) in props.items()))
+        changes.append(StatementChange(
+            iri=str(s) if not isinstance(s, BNode) else "", label=_label(graphs, s), kind=", ".join(kinds),
+            status=status, document=document_name, section=section_name,
+            passage=str(passage) if passage is not None else "", properties=prop_changes))
+    changes.sort(key=lambda c: (c.document, c.section, c.status, c.label.casefold(), c.iri))
+    return GraphDiff(str(old), str(new), len(only_new), len(only_old), tuple(changes))
+
+
+def graph_diff_text(diff: GraphDiff) -> str:
+    """The graph diff in words, by document and section."""
+    if not diff.changes:
+        return f"No difference between {diff.old} and {diff.new}.\n"
+    out = [f"Comparing {diff.old} (old) with {diff.new} (new): {diff.added} statement(s) added and {diff.removed} "
+           f"removed, about {len(diff.changes)} thing(s).", ""]
+    for document, section, changes in diff.groups():
+        out.append(f"{document} — {section}" if document else section.capitalize())
+        for c in changes:
+            kind = f" ({c.kind})" if c.kind else ""
+            out.append(f"  {c.status.capitalize()}: {c.label}{kind}")
+            if c.passage and c.status != "changed":
+                out.append(f"      “{c.passage}”")
+            for p in c.properties:
+                if c.status == "changed" or p.property not in ("quotes",):
+                    if p.removed and p.added:
+                        out.append(f"      {p.property}: {'; '.join(p.removed)} → {'; '.join(p.added)}")
+                    elif p.added and c.status == "changed":
+                        out.append(f"      {p.property}: adds {'; '.join(p.added)}")
+                    elif p.removed and c.status == "changed":
+                        out.append(f"      {p.property}: no longer {'; '.join(p.removed)}")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def graph_diff_json(diff: GraphDiff) -> str:
+    """The graph diff as JSON."""
+    data = {"old": diff.old, "new": diff.new, "added": diff.added, "removed": diff.removed,
+            "changes": [asdict(c) for c in diff.changes]}
+    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+
+
+# ------------------------------------------------------------------------------------------------ both
+
+def diff_paths(old: Path, new: Path) -> ReportDiff | GraphDiff:
+    """Compare two reports when both paths end in ``.json``, else two versions of the graph.
+
+    Raises:
+        InputError: an input is missing or unreadable, or one is a report and the other is not.
+    """
+    old, new = Path(old), Path(new)
+    reports = [p.suffix.lower() == ".json" for p in (old, new)]
+    if all(reports):
+        return diff_reports(old, new)
+    if any(reports):
+        raise InputError(str(old if not reports[0] else new),
+                         "compare two validation reports (.json) or two versions of the graph, not one of each")
+    return diff_graphs(old, new)
+
+
+def render(diff: ReportDiff | GraphDiff, fmt: str) -> str:
+    """The diff as ``text`` or ``json``.
+
+    Raises:
+        ParameterError: an unknown format.
+    """
+    if fmt not in FORMATS:
+        from itops.errors import ParameterError
+
+        raise ParameterError("--format", f"unknown format {fmt!r}; use {' or '.join(FORMATS)}")
+    if isinstance(diff, ReportDiff):
+        return report_diff_text(diff) if fmt == "text" else report_diff_json(diff)
+    return graph_diff_text(diff) if fmt == "text" else graph_diff_json(diff)
+
+
+def exit_status(diff: ReportDiff | GraphDiff) -> int:
+    """0 when nothing is new (no new finding; no difference between graphs), else 1."""
+    if isinstance(diff, ReportDiff):
+        return 1 if diff.new_findings else 0
+    return 1 if diff.changes else 0
