@@ -29,10 +29,11 @@ CHILD = r"""
 import json, resource, sys, time
 engine, path = sys.argv[1], sys.argv[2]
 from itops.graph import KnowledgeGraph
-from itops.validate import store_from_files, validate, validate_store
+from itops.loader import store_from_inputs
+from itops.validate import validate, validate_store
 t0 = time.perf_counter()  # imports are not counted: both engines pay them once per process
 if engine == "oxigraph":
-    store = store_from_files([path])
+    store = store_from_inputs([path])
     t1 = time.perf_counter()
     report = validate_store(store)
 else:

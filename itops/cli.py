@@ -8,6 +8,7 @@ to standard output, diagnostics to standard error; no traceback is shown unless 
 from __future__ import annotations
 
 import argparse
+import csv
 import io
 import sys
 from datetime import date
@@ -23,7 +24,7 @@ from rich.table import Table
 from itops import __version__
 from itops.errors import ItopsError, ParameterError
 from itops.graph import Info, KnowledgeGraph
-from itops.io import write_atomic, write_text_atomic
+from itops.io import Terminated, check_outputs, terminating_signals, write_atomic
 from itops.query import NamedQuery, QueryResult, all_queries, load_query
 
 EXPORT_FORMATS: dict[str, tuple[str, str]] = {
@@ -45,27 +46,25 @@ def _console(stream: Any = None) -> Console:
 
 def _load(args: argparse.Namespace) -> KnowledgeGraph:
     kg = KnowledgeGraph.bundled(documents=not getattr(args, "no_documents", False))
-    for path in getattr(args, "files", None) or []:
-        add_register_or_file(kg, path)
+    for path in _inputs(args):
+        kg.add_input(path)
     return kg
 
 
-def add_register_or_file(kg: KnowledgeGraph, path: str) -> None:
-    """Load ``path`` into ``kg``: a CSV register through the register reader, anything else as RDF."""
-    if path.lower().endswith(".csv"):
-        from itops.register import RegisterReader, register_graph_iri
-
-        graph = RegisterReader(kg.dataset, kg.names()).read(path)
-        kg.add_graph(graph, name=path, graph_iri=register_graph_iri(path))
-    else:
-        kg.add_file(path)
+def _inputs(args: argparse.Namespace) -> list[str]:
+    return list(getattr(args, "files", None) or [])
 
 
-def _emit(args: argparse.Namespace, text: str) -> None:
+def _emit(args: argparse.Namespace, data: str | bytes) -> None:
+    """Write a command's result to ``-o FILE`` (atomically, never over an input) or to standard output."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
     if args.output:
-        write_text_atomic(Path(args.output), text)
+        output = Path(args.output)
+        check_outputs(_inputs(args), [("-o", output)])
+        write_atomic(output, lambda handle: handle.write(payload))
     else:
-        sys.stdout.write(text)
+        sys.stdout.buffer.write(payload)
+        sys.stdout.flush()
 
 
 # ------------------------------------------------------------------------------------ info
@@ -260,23 +259,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Export the loaded graph."""
     from itops.release import serialize
 
+    if args.output:
+        check_outputs(_inputs(args), [("-o", Path(args.output))])
     kg = _load(args)
     fmt = EXPORT_FORMATS[args.format][0]
-    if fmt == "trig":
-        data = _trig(kg)
-    else:
-        from rdflib import Graph
-
-        merged = Graph()
-        for prefix, namespace in kg.dataset.namespaces():
-            merged.bind(prefix, namespace)
-        for triple in kg.dataset.triples((None, None, None)):
-            merged.add(triple)
-        data = serialize(merged, fmt, canonical=True)  # type: ignore[arg-type]
-    if args.output:
-        write_atomic(Path(args.output), lambda handle: handle.write(data))
-    else:
-        sys.stdout.buffer.write(data)
+    data = _trig(kg) if fmt == "trig" else serialize(kg.union(), fmt, canonical=True)  # type: ignore[arg-type]
+    _emit(args, data)
     return 0
 
 
@@ -298,12 +286,11 @@ def _trig(kg: KnowledgeGraph) -> bytes:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate registers (and the documents) against the documents' rules."""
-    import os
+    from itops.validate import render, validate_inputs
 
-    from itops.validate import render, store_from_files, validate, validate_store
-
-    files = list(getattr(args, "files", None) or [])
-    large = sum(os.path.getsize(f) for f in files if os.path.isfile(f)) > LARGE_REGISTER_BYTES
+    files = _inputs(args)
+    if args.output:
+        check_outputs(files, [("-o", Path(args.output))])
     if args.endpoint is not None:
         from itops.validate import validate_endpoint
 
@@ -313,21 +300,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if args.inference != "none" or args.engine == "pyshacl":
             raise ParameterError("--endpoint", "validation on an endpoint runs the compiled rules without inference")
         report = validate_endpoint(_endpoint(args))
-    elif args.engine == "oxigraph" or (args.engine == "auto" and large and args.inference == "none"):
-        if args.inference != "none":
-            raise ParameterError("--inference", "the oxigraph engine validates without inference; use --engine pyshacl")
-        report = validate_store(store_from_files(files, progress=sys.stderr.isatty()))
     else:
-        kg = _load(args)
-        report = validate(kg, inference=args.inference, engine=args.engine)
-    data = render(report, args.format)
+        report = validate_inputs(files, engine=args.engine, inference=args.inference, progress=sys.stderr.isatty())
+    _emit(args, render(report, args.format))
     if args.output:
-        write_atomic(Path(args.output), lambda handle: handle.write(data))
-        print(f"itops: {len(report.violations)} violation(s), {len(report.warnings)} warning(s); report written to {args.output}",
-              file=sys.stderr)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        print(f"itops: {len(report.violations)} violation(s), {len(report.warnings)} warning(s) in "
+              f"{report.organisations} organisation(s) and {report.statements} statement(s) checked; "
+              f"report written to {args.output}", file=sys.stderr)
     return 0 if report.conforms else 1
 
 
@@ -393,7 +372,6 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     import json
 
     from itops.lineage import resolve
-    from itops.query import NameIndex
 
     kg = KnowledgeGraph.bundled()
     on = _parse_day(args.on, "--on")
@@ -462,18 +440,18 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
 def cmd_synth(args: argparse.Namespace) -> int:
     """Write a synthetic register with injected rule breaks, and its manifest."""
-    from itops.synth import generate, write_manifest, write_register
+    from itops.synth import default_manifest, generate, write_synthetic
 
     output = Path(args.output)
     if output.suffix not in (".csv", ".nt"):
         raise ParameterError("-o", f"{output}: write a register as .csv or .nt")
+    manifest = Path(args.manifest) if args.manifest else default_manifest(output)
+    check_outputs([], [("-o", output), ("--manifest", manifest)])
     try:
         rows, breaks = generate(args.organisations, seed=args.seed, violation_rate=args.violation_rate)
     except ValueError as err:
         raise ParameterError("--organisations/--violation-rate", str(err)) from None
-    manifest = Path(args.manifest) if args.manifest else output.with_name(output.stem + ".breaks.csv")
-    write_register(rows, output)
-    write_manifest(breaks, manifest)
+    write_synthetic(rows, breaks, output, manifest)
     print(f"itops: {len(rows)} organisations written to {output}; {len(breaks)} injected breaks listed in {manifest}",
           file=sys.stderr)
     return 0
@@ -483,13 +461,14 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    """Write the documentation site."""
+    """Write the documentation site, replacing the folder whole."""
     from itops.docs import build_site
+    from itops.io import write_folder_atomic
 
     out = Path(args.output or "site")
-    out.mkdir(parents=True, exist_ok=True)
-    written = build_site(out)
-    print(f"itops: {len(written)} pages written to {out}", file=sys.stderr)
+    pages: list[Path] = []
+    write_folder_atomic(out, lambda folder: pages.extend(build_site(folder)), marker=".itops-site")
+    print(f"itops: {len(pages)} pages written to {out}", file=sys.stderr)
     return 0
 
 
@@ -497,12 +476,10 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    """Write the release files."""
+    """Write the release files, replacing the folder whole."""
     from itops.release import build_release
 
-    out = Path(args.output or "release")
-    out.mkdir(parents=True, exist_ok=True)
-    for path in build_release(out):
+    for path in build_release(Path(args.output or "release")):
         print(path)
     return 0
 
@@ -618,24 +595,46 @@ def _endpoint_options(command: argparse.ArgumentParser, *, required: bool) -> No
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the itops command line and return its exit status."""
+    """Run the itops command line and return its exit status.
+
+    0: ran, and (validate) no violation, (check) consistent, (diff) no new finding; 1: violations,
+    inconsistent, new findings; 2: any failure to check (bad input, bad parameter, unreadable or
+    unwritable file, server error, interruption). Every failure is one line on standard error,
+    naming the file (and line) or the parameter; a traceback only with ``--debug``.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
     try:
-        return int(args.handler(args))
-    except ItopsError as err:
-        if args.debug:
+        with terminating_signals():
+            return int(args.handler(args))
+    except BaseException as err:  # noqa: BLE001 - every failure maps to one line and exit 2
+        if isinstance(err, SystemExit):
             raise
-        print(f"itops: {err}", file=sys.stderr)
+        if args.debug and not isinstance(err, (KeyboardInterrupt, Terminated)):
+            raise
+        message = failure_message(err)
+        if message:
+            print(f"itops: {message}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("itops: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
+
+
+def failure_message(err: BaseException) -> str:
+    """The one line that says what went wrong (empty for a closed output pipe)."""
+    if isinstance(err, ItopsError):
+        return str(err)
+    if isinstance(err, (KeyboardInterrupt, Terminated)):
+        return "interrupted; no output file was written or changed"
+    if isinstance(err, BrokenPipeError):
+        return ""
+    if isinstance(err, OSError):
+        where = err.filename if err.filename is not None else "a file"
+        return f"{where}: {err.strerror or err}"
+    if isinstance(err, csv.Error):
+        return f"malformed CSV: {err}"
+    return f"internal error ({type(err).__name__}: {err}); run with --debug for the traceback and report it"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -48,3 +48,19 @@ class EndpointError(ItopsError):
 
 class OutputError(ItopsError):
     """An output file could not be written; nothing was left half-written."""
+
+
+class QueryError(ItopsError):
+    """A SPARQL query given as text is malformed, of an unsupported form, or not allowed (SERVICE)."""
+
+
+class UnsupportedShapeError(ItopsError):
+    """A shape uses a SHACL feature the fast engine does not compile; the message names the shape and component."""
+
+    def __init__(self, shape: str, component: str, reason: str) -> None:
+        self.shape = shape
+        self.component = component
+        self.reason = reason
+        super().__init__(
+            f"shape {shape}: {component} is not compiled by the fast engine ({reason}); use --engine pyshacl"
+        )

@@ -7,17 +7,27 @@ see their union, so that exports can keep one named graph per source.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
-from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.namespace import OWL, RDF, SKOS
 
-from itops.errors import InputError
+import pyoxigraph as ox
+
+from itops.errors import InputError, QueryError
+from itops.loader import (
+    Description,
+    check_consistent,
+    check_input,
+    check_register,
+    describe_graph,
+    parse_rdf,
+    read_input,
+    store_from_graph,
+)
 from itops.namespace import DATA_GRAPH_BASE, ITOPS, ONTOLOGY_IRI
 from itops.query import NameIndex, NamedQuery, QueryResult, load_query, resolve_parameters, run_embedded
 from itops.resources import resource_files
@@ -86,7 +96,8 @@ class KnowledgeGraph:
         self.dataset = Dataset(default_union=True)
         self._sources: list[Source] = []
         self._index: NameIndex | None = None
-        self._store: Any = None
+        self._store: ox.Store | None = None
+        self._registers: list[tuple[str, list[Description]]] = []
 
     # ---------------------------------------------------------------- loading
 
@@ -109,20 +120,37 @@ class KnowledgeGraph:
         """Load an RDF file (Turtle, N-Triples, RDF/XML, JSON-LD or TriG, by extension) into its own named graph.
 
         Raises:
-            InputError: the file is missing, unreadable or malformed (the message names the line).
+            InputError: the file is missing, not a regular file, unreadable, malformed (the
+                message names the line) or holds an ill-typed literal.
         """
-        file = Path(path)
-        fmt = _format_for(file)
-        try:
-            text = file.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise InputError(str(path), "no such file") from None
-        except UnicodeDecodeError as err:
-            raise InputError(str(path), f"not UTF-8 text ({err.reason} at byte {err.start})") from None
-        except OSError as err:
-            raise InputError(str(path), err.strerror or str(err)) from None
-        iri = URIRef(graph_iri) if graph_iri else URIRef(file.resolve().as_uri())
-        return self._parse(text, str(path), iri, fmt)
+        source = check_input(path)
+        if source.kind != "rdf":
+            raise InputError(source.shown, "is not an RDF file; load a register with add_register()")
+        graph = read_input(source, self.dataset)
+        return self.add_graph(graph, name=source.shown, graph_iri=graph_iri or source.graph_iri)
+
+    def add_register(self, path: str | Path) -> Source:
+        """Load a register (CSV, or RDF with ``itops:odsCode`` organisations) into its own named graph.
+
+        Raises:
+            InputError: the file is missing or malformed, holds no organisation, or describes an
+                ODS code with another name or type than a register loaded before.
+        """
+        source = check_input(path)
+        graph = read_input(source, self.dataset, names=self.names())
+        check_register(source, graph)
+        described = (source.shown, describe_graph(graph))
+        check_consistent([*self._registers, described])
+        self._registers.append(described)
+        return self.add_graph(graph, name=source.shown, graph_iri=source.graph_iri)
+
+    def add_input(self, path: str | Path) -> Source:
+        """Load a file a user names: a CSV register with :meth:`add_register`, RDF with :meth:`add_file`.
+
+        Raises:
+            InputError: the file is missing, unreadable or malformed; the message names it.
+        """
+        return self.add_register(path) if check_input(path).kind == "table" else self.add_file(path)
 
     def add_graph(self, graph: Graph, *, name: str, graph_iri: str) -> Source:
         """Add the triples of an rdflib graph (for example a register read from CSV) as a named graph."""
@@ -132,19 +160,11 @@ class KnowledgeGraph:
         return self._register(name, name, URIRef(graph_iri), len(target))
 
     def _parse(self, text: str, shown: str, iri: URIRef, fmt: str) -> Source:
+        graph = parse_rdf(text, shown, fmt, public_id=str(iri))
         target = self.dataset.graph(iri)
-        scratch = Graph()
-        try:
-            scratch.parse(data=text, format=fmt, publicID=str(iri))
-        except BadSyntax as err:
-            line = getattr(err, "lines", None)
-            reason = getattr(err, "_why", None) or str(err)
-            raise InputError(shown, f"Turtle syntax error: {reason}", line=None if line is None else line + 1) from None
-        except Exception as err:  # rdflib raises many parser-specific types; all mean bad input here
-            raise InputError(shown, f"cannot parse as {fmt}: {err}") from None
-        for triple in scratch:
+        for triple in graph:
             target.add(triple)
-        return self._register(Path(shown).name, shown, iri, len(scratch))
+        return self._register(Path(shown).name, shown, iri, len(graph))
 
     def _register(self, name: str, location: str, iri: URIRef, triples: int) -> Source:
         source = Source(name=name, location=location, graph_iri=iri, triples=triples)
@@ -164,6 +184,13 @@ class KnowledgeGraph:
     def sources(self) -> tuple[Source, ...]:
         """The files loaded, in load order."""
         return tuple(self._sources)
+
+    def union(self) -> Graph:
+        """All loaded triples in one plain rdflib graph (a copy)."""
+        data = Graph()
+        for triple in self.dataset.triples((None, None, None)):
+            data.add(triple)
+        return data
 
     def names(self) -> NameIndex:
         """The index of names used to resolve query parameters (built once per change)."""
@@ -205,24 +232,39 @@ class KnowledgeGraph:
             raise ParameterError("engine", f"unknown engine {engine!r}; use rdflib, oxigraph or auto")
         return run_embedded(self.dataset, query, bindings)
 
-    def oxigraph_store(self) -> Any:
-        """The loaded graphs in an in-memory pyoxigraph Store (built once per change)."""
+    def oxigraph_store(self) -> ox.Store:
+        """The loaded graphs in an in-memory pyoxigraph Store, one named graph per source (built once per change)."""
         if self._store is None:
-            import pyoxigraph as ox
-
-            store = ox.Store()
-            for source in self._sources:
-                graph = self.dataset.graph(source.graph_iri)
-                store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
-                           to_graph=ox.NamedNode(str(source.graph_iri)))
-            self._store = store
+            self._store = store_from_graph(self.dataset)
         return self._store
 
-    def sparql(self, text: str, bindings: Mapping[str, object] | None = None) -> QueryResult:
-        """Run a SPARQL SELECT query given as text; ``bindings`` maps variable names to RDF terms or Python values."""
+    def sparql(self, text: str, bindings: Mapping[str, object] | None = None, *, allow_service: bool = False) -> QueryResult:
+        """Run a SPARQL SELECT query given as text; ``bindings`` maps variable names to RDF terms or Python values.
+
+        A ``SERVICE`` clause would make this host send requests over the network, so it is refused
+        unless ``allow_service`` is True.
+
+        Raises:
+            QueryError: the text is not valid SPARQL, is not a SELECT query, or uses SERVICE when not allowed.
+        """
+        from rdflib.plugins.sparql import prepareQuery
+
+        try:
+            prepared = prepareQuery(text)
+        except Exception as err:  # pyparsing and rdflib raise several types for bad query text
+            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise QueryError(f"not a valid SPARQL query: {first}") from None
+        if prepared.algebra.name != "SelectQuery":
+            raise QueryError(f"only SELECT queries are run here, not {prepared.algebra.name.removesuffix('Query')}")
+        if not allow_service and _uses_service(prepared.algebra):
+            raise QueryError("the query uses SERVICE, which would send requests from this host to another server; "
+                             "pass allow_service=True to allow it")
         query = NamedQuery.parse("inline", text)
         terms = {k: (v if isinstance(v, (URIRef, Literal)) else Literal(v)) for k, v in (bindings or {}).items()}
-        return run_embedded(self.dataset, query, terms)
+        try:
+            return run_embedded(self.dataset, query, terms)
+        except Exception as err:  # evaluation errors of rdflib's engine
+            raise QueryError(f"the query failed: {err}") from None
 
     # ---------------------------------------------------------------- summary
 
@@ -279,6 +321,19 @@ class KnowledgeGraph:
         )
 
 
+def _uses_service(node: object) -> bool:
+    """True when a SPARQL algebra tree holds a SERVICE pattern."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    if isinstance(node, CompValue):
+        if node.name == "ServiceGraphPattern":
+            return True
+        return any(_uses_service(value) for value in node.values())
+    if isinstance(node, (list, tuple)):
+        return any(_uses_service(value) for value in node)
+    return False
+
+
 def _is_a(g: Graph, node: URIRef, cls: URIRef) -> bool:
     return (node, RDF.type, cls) in g
 
@@ -287,28 +342,6 @@ def _instances(g: Graph, cls: URIRef) -> set[URIRef]:
     from itops.query import instances_of
 
     return instances_of(g, cls)
-
-
-_FORMATS = {
-    ".ttl": "turtle",
-    ".turtle": "turtle",
-    ".nt": "nt",
-    ".ntriples": "nt",
-    ".rdf": "xml",
-    ".owl": "xml",
-    ".xml": "xml",
-    ".jsonld": "json-ld",
-    ".json": "json-ld",
-    ".trig": "trig",
-    ".n3": "n3",
-}
-
-
-def _format_for(path: Path) -> str:
-    fmt = _FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise InputError(str(path), f"unknown RDF file type {path.suffix!r}; use one of {', '.join(sorted(_FORMATS))}")
-    return fmt
 
 
 def load(*paths: str | Path, documents: bool = True) -> KnowledgeGraph:
@@ -323,13 +356,4 @@ def load(*paths: str | Path, documents: bool = True) -> KnowledgeGraph:
     return kg
 
 
-def labels(graph: Graph, nodes: Iterable[URIRef]) -> list[str]:
-    """The rdfs:labels of ``nodes`` (falling back to the IRI), sorted."""
-    out = []
-    for node in nodes:
-        label = graph.value(node, RDFS.label)
-        out.append(str(label) if label is not None else str(node))
-    return sorted(out)
-
-
-__all__: Sequence[str] = ["KnowledgeGraph", "Info", "DocumentCounts", "Source", "load", "labels"]
+__all__: Sequence[str] = ["KnowledgeGraph", "Info", "DocumentCounts", "Source", "load"]

@@ -16,9 +16,9 @@ inserted in sorted order, and every namespace a serializer might need a prefix f
 beforehand in sorted order. JSON-LD and N-Triples are additionally sorted after serialization.
 Nothing time-dependent is written.
 
-Each file is written atomically: all outputs are rendered in memory first, then each goes to a
-temporary file in the output folder that replaces the target only once complete, so a failure
-never leaves a half-written or temporary file behind.
+The folder is written all or nothing: every file is rendered in memory, written into a fresh
+folder and the folder swapped into place, so a failure never leaves a mix of old and new files
+or a temporary file behind.
 """
 
 from __future__ import annotations
@@ -26,8 +26,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final, Literal as TypingLiteral
@@ -38,6 +36,7 @@ from rdflib.namespace import OWL, RDF
 from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.term import Node
 
+from itops.io import write_folder_atomic
 from itops.resources import resource_dir, resource_files
 
 __all__ = [
@@ -322,51 +321,26 @@ def render_release() -> dict[str, bytes]:
     }
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder.
-
-    The target is replaced only by a complete file; on any failure the temporary file is
-    removed and the target (if it existed) is left as it was.
-    """
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Flush a folder's entries to disk where the platform allows it (best effort)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+#: The file that marks a folder as an itops release, so that a later release may replace it whole.
+MARKER = ".itops-release"
 
 
 def build_release(out_dir: Path) -> list[Path]:
-    """Write every release file into ``out_dir`` (created if missing); return their paths.
+    """Write every release file into the folder ``out_dir``, replacing it whole; return the files' paths.
 
-    All files are rendered before any is written, so a failure to build one writes none; a
-    failure while writing leaves each file either complete (new or old) and no temporary file.
+    All files are rendered in memory, written into a fresh folder beside ``out_dir`` and swapped
+    into place only when all are complete (:func:`itops.io.write_folder_atomic`): after any failure
+    the folder holds the old release or the new one, never a mix, and no temporary file is left.
+
+    Raises:
+        OutputError: ``out_dir`` is a file or a non-empty folder that is not an itops release, or cannot be written.
     """
     out_dir = Path(out_dir)
     rendered = render_release()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for name, _merged, _fmt in RELEASE_FILES:
-        target = out_dir / name
-        _write_atomically(target, rendered[name])
-        written.append(target)
-    return written
 
+    def write(folder: Path) -> None:
+        for name, _merged, _fmt in RELEASE_FILES:
+            (folder / name).write_bytes(rendered[name])
+
+    write_folder_atomic(out_dir, write, marker=MARKER)
+    return [out_dir / name for name, _merged, _fmt in RELEASE_FILES]

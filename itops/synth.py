@@ -11,6 +11,7 @@ severity). The same seed gives the same register, byte for byte.
 from __future__ import annotations
 
 import csv
+import io
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +20,8 @@ from typing import IO
 
 from rdflib import Literal
 
-from itops.io import write_atomic
+from itops.errors import ParameterError
+from itops.io import Writer, check_outputs, write_files_atomic
 from itops.register import ODS
 
 # kind -> (share per 35,000 providers, register type, prefix of the ODS code)
@@ -274,12 +276,14 @@ def ntriples(rows: list[dict[str, str]]) -> Iterator[str]:
                 yield f"{s} <{_ITOPS}{prop}> {target} .\n"
 
 
-def write_register(rows: list[dict[str, str]], path: Path) -> None:
-    """Write the rows as CSV (``.csv``) or N-Triples (``.nt``), atomically."""
+def register_writer(rows: list[dict[str, str]], path: Path) -> Writer:
+    """The writer of the rows as CSV (``.csv``) or N-Triples (``.nt``), for :func:`itops.io.write_files_atomic`.
+
+    Raises:
+        ParameterError: ``path`` is neither .csv nor .nt.
+    """
     if path.suffix == ".csv":
         def write_csv(handle: IO[bytes]) -> None:
-            import io
-
             text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
             writer = csv.DictWriter(text, fieldnames=COLUMNS, lineterminator="\n")
             writer.writeheader()
@@ -287,18 +291,33 @@ def write_register(rows: list[dict[str, str]], path: Path) -> None:
             text.flush()
             text.detach()
 
-        write_atomic(path, write_csv)
-    elif path.suffix == ".nt":
+        return write_csv
+    if path.suffix == ".nt":
         def write_nt(handle: IO[bytes]) -> None:
             for line in ntriples(rows):
                 handle.write(line.encode("utf-8"))
 
-        write_atomic(path, write_nt)
-    else:
-        raise ValueError(f"{path}: write a register as .csv or .nt")
+        return write_nt
+    raise ParameterError("-o", f"{path}: write a register as .csv or .nt")
 
 
-def write_manifest(breaks: list[Break], path: Path) -> None:
-    """Write the injected breaks as CSV: ods_code, shape, severity."""
-    lines = ["ods_code,shape,severity\n"] + [f"{b.ods_code},{b.shape},{b.severity}\n" for b in breaks]
-    write_atomic(path, lambda handle: handle.write("".join(lines).encode("utf-8")))
+def manifest_writer(breaks: list[Break]) -> Writer:
+    """The writer of the injected breaks as CSV: ods_code, shape, severity."""
+    data = ("ods_code,shape,severity\n" + "".join(f"{b.ods_code},{b.shape},{b.severity}\n" for b in breaks)).encode()
+    return lambda handle: handle.write(data)
+
+
+def default_manifest(register: Path) -> Path:
+    """Where the manifest of ``register`` goes by default: ``england.nt`` → ``england.nt.breaks.csv``."""
+    return register.with_name(register.name + ".breaks.csv")
+
+
+def write_synthetic(rows: list[dict[str, str]], breaks: list[Break], register: Path, manifest: Path) -> None:
+    """Write the register and its manifest together: both complete, or neither.
+
+    Raises:
+        OutputError: a file cannot be written, or the manifest would overwrite the register.
+        ParameterError: the register is neither .csv nor .nt.
+    """
+    check_outputs([], [("-o", register), ("--manifest", manifest)])
+    write_files_atomic({register: register_writer(rows, register), manifest: manifest_writer(breaks)})

@@ -15,20 +15,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Literal as TypingLiteral
 
+import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH, SKOS
+from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from itops.graph import KnowledgeGraph
+from itops.loader import select, store_from_graph
 from itops.namespace import ITOPS
 from itops.resources import resource_files
 
 Inference = TypingLiteral["none", "rdfs", "owlrl"]
 Engine = TypingLiteral["auto", "pyshacl", "oxigraph"]
 ENGINES = ("auto", "pyshacl", "oxigraph")
-#: Above this many triples, ``engine="auto"`` picks the Oxigraph engine.
-AUTO_THRESHOLD = 50_000
 SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 
@@ -104,6 +104,8 @@ class Report:
     results_graph: Graph = field(repr=False, compare=False)
     shapes_run: int = 0
     focus_nodes: int = 0
+    organisations: int = 0
+    statements: int = 0
 
     @property
     def violations(self) -> list[Finding]:
@@ -142,71 +144,113 @@ def validate_graph(
         advanced=False,
         meta_shacl=False,
     )
-    assert isinstance(results, Graph)
-    return _report(results, shapes, data)
+    if not isinstance(results, Graph):
+        raise TypeError("pySHACL returned no results graph")
+    counts = (len(set(data.subjects(ITOPS.odsCode))), len(set(data.subjects(ITOPS.fromDocument))))
+    return _report(results, shapes, data, counts)
 
 
-def _report(results: Graph, shapes: Graph, labels: Graph) -> Report:
-    """A report from a SHACL results graph, with names read from ``labels``."""
+def _report(results: Graph, shapes: Graph, labels: Graph, counts: tuple[int, int]) -> Report:
+    """A report from a SHACL results graph, with names read from ``labels``.
+
+    ``counts`` is how many register organisations and document statements were checked.
+    """
     findings = tuple(sorted(_findings(results, shapes, labels), key=_finding_key))
     return Report(
         findings=findings,
         results_graph=results,
         shapes_run=len(set(shapes.subjects(RDF.type, SH.NodeShape))),
         focus_nodes=len({f.focus for f in findings}),
+        organisations=counts[0],
+        statements=counts[1],
     )
 
 
 def validate(kg: KnowledgeGraph, *, inference: Inference = "none", engine: Engine = "auto") -> Report:
     """Validate everything loaded in ``kg`` (ontology, documents and registers) against the documents' rules.
 
-    ``engine`` is ``pyshacl`` (the reference), ``oxigraph`` (shapes compiled to whole-graph SPARQL,
-    for large registers; no inference) or ``auto`` (Oxigraph above :data:`AUTO_THRESHOLD` triples).
-
-    Raises:
-        ParameterError: the Oxigraph engine was asked for together with inference.
+    ``engine`` is ``oxigraph`` (the shapes compiled to whole-graph SPARQL; the default, tested to
+    give pySHACL's findings) or ``pyshacl`` (the reference). With ``inference`` the entailments
+    of the ontology are added to the data first, for either engine.
     """
     from itops.lineage import map_to_2013
 
-    data = map_to_2013(union_graph(kg))  # today's names (ICB, DCB0160, HSCN...) are checked as the 2013 ones
-    engine = _pick_engine(engine, inference, len(data))
-    if engine == "oxigraph":
-        import pyoxigraph as ox
-
-        store = ox.Store()
-        store.load(data.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-        return validate_store(store, labels=data)
-    ontology = None
+    data = map_to_2013(kg.union())  # today's names (ICB, DCB0160, HSCN...) are checked as the 2013 ones
+    if choose_engine(engine) == "pyshacl":
+        ontology = _ontology_graph() if inference != "none" else None
+        return validate_graph(data, ontology=ontology, inference=inference)
     if inference != "none":
-        ontology = Graph()
-        for file in resource_files("ontology", ".ttl"):
-            ontology.parse(data=file.read_text(encoding="utf-8"), format="turtle")
-    return validate_graph(data, ontology=ontology, inference=inference)
+        data = entail(data, inference)
+    return validate_store(store_from_graph(data), labels=data)
 
 
-def _pick_engine(engine: Engine, inference: Inference, triples: int) -> Engine:
+def validate_inputs(paths: Sequence[str], *, engine: Engine = "auto", inference: Inference = "none",
+                    progress: bool = False) -> Report:
+    """Validate the bundled documents and the register files ``paths`` (CSV or RDF) against the documents' rules.
+
+    The one path from files to a report: the loader checks and reads every file (each must hold an
+    organisation), the chosen engine runs the shapes, and the report says how much it checked.
+
+    Raises:
+        InputError: a file is missing, unreadable, malformed, holds no organisation, or contradicts another.
+        ParameterError: an unknown engine.
+    """
+    if choose_engine(engine) == "oxigraph" and inference == "none":
+        from itops.loader import store_from_inputs
+
+        return validate_store(store_from_inputs(paths, progress=progress))
+    kg = KnowledgeGraph.bundled()
+    for path in paths:
+        kg.add_register(path)
+    return validate(kg, inference=inference, engine=engine)
+
+
+def choose_engine(engine: Engine) -> TypingLiteral["pyshacl", "oxigraph"]:
+    """The engine that runs: ``auto`` is the fast engine at every size (pySHACL stays the reference).
+
+    Raises:
+        ParameterError: an unknown engine name.
+    """
+    if engine in ("auto", "oxigraph"):
+        return "oxigraph"
+    if engine == "pyshacl":
+        return "pyshacl"
     from itops.errors import ParameterError
 
-    if engine == "auto":
-        return "oxigraph" if triples > AUTO_THRESHOLD and inference == "none" else "pyshacl"
-    if engine == "oxigraph" and inference != "none":
-        raise ParameterError("--inference", "the oxigraph engine validates without inference; use --engine pyshacl")
-    return engine
+    raise ParameterError("--engine", f"unknown engine {engine!r}; use {', '.join(ENGINES)}")
 
 
-def validate_store(store: object, *, labels: Graph | None = None, shapes: Graph | None = None) -> Report:
+def entail(data: Graph, inference: Inference) -> Graph:
+    """A copy of ``data`` with the ontology mixed in and its RDFS or OWL RL entailments added (as pySHACL does)."""
+    import owlrl  # type: ignore[import-untyped]  # a dependency of pySHACL, needed only for inference
+
+    closed = Graph()
+    for triple in data:
+        closed.add(triple)
+    for triple in _ontology_graph():
+        closed.add(triple)
+    semantics = owlrl.RDFS_Semantics if inference == "rdfs" else owlrl.OWLRL_Semantics
+    owlrl.DeductiveClosure(semantics).expand(closed)
+    return closed
+
+
+def _ontology_graph() -> Graph:
+    ontology = Graph()
+    for file in resource_files("ontology", ".ttl"):
+        ontology.parse(data=file.read_text(encoding="utf-8"), format="turtle")
+    return ontology
+
+
+def validate_store(store: ox.Store, *, labels: Graph | None = None, shapes: Graph | None = None) -> Report:
     """Validate the data in a pyoxigraph Store with the compiled shapes (the fast engine).
 
     ``labels`` gives the names of focus nodes and sections for the report; without it they are
     read from the store.
     """
-    import pyoxigraph as ox
-
     from itops.fastshacl import compile_shapes, results_graph, run_checks
-
-    assert isinstance(store, ox.Store)
-    shapes = shapes if shapes is not None else load_shapes()
     from itops.lineage import mapping_update
+
+    shapes = shapes if shapes is not None else load_shapes()
 
     update = mapping_update(_lineage_graph())
     if update:
@@ -215,7 +259,19 @@ def validate_store(store: object, *, labels: Graph | None = None, shapes: Graph 
     graph = results_graph(results)
     if labels is None:
         labels = _labels_from_store(store, {r.focus for r in results})
-    return _report(graph, shapes, labels)
+    return _report(graph, shapes, labels, store_counts(store))
+
+
+def store_counts(store: ox.Store) -> tuple[int, int]:
+    """How many register organisations (subjects with an ODS code) and document statements ``store`` holds."""
+    query = (f"SELECT (COUNT(DISTINCT ?org) AS ?n) WHERE {{ ?org {ITOPS.odsCode.n3()} ?code }}",
+             f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s {ITOPS.fromDocument.n3()} ?doc }}")
+    counts = []
+    for text in query:
+        for solution in select(store, text, union=True):
+            value = solution["n"]
+            counts.append(int(value.value) if isinstance(value, ox.Literal) else 0)
+    return counts[0], counts[1]
 
 
 def validate_endpoint(endpoint: object, *, shapes: Graph | None = None) -> Report:
@@ -227,11 +283,15 @@ def validate_endpoint(endpoint: object, *, shapes: Graph | None = None) -> Repor
 
     Raises:
         EndpointError: the endpoint cannot be reached or answers with an error.
+        EndpointGraphError: the graph holds no triples or not the itops ontology (a mistyped
+            ``--graph``); raised before any check runs.
     """
     from itops.endpoint import Endpoint
     from itops.fastshacl import compile_shapes, results_graph, run_checks
 
     assert isinstance(endpoint, Endpoint)
+    # a mistyped --graph (empty, or not the itops data) must not pass as "no findings": refuse it first
+    endpoint.require_itops_graph()
     shapes = shapes if shapes is not None else load_shapes()
 
     def execute(query: str) -> Iterable[tuple[Node | None, Node | None]]:
@@ -253,80 +313,12 @@ def validate_endpoint(endpoint: object, *, shapes: Graph | None = None) -> Repor
         for s_, p_, o_ in endpoint.select(query).rows:
             if s_ is not None and p_ is not None and o_ is not None:
                 labels.add((s_, p_, o_))
-    return _report(results_graph(results), shapes, labels)
-
-
-def store_from_files(paths: Sequence[str], *, progress: bool = False) -> object:
-    """A pyoxigraph Store holding the bundled ontology and documents and the given register files.
-
-    N-Triples, N-Quads and Turtle registers are bulk-loaded straight into the store (bounded memory,
-    no rdflib graph); CSV registers go through the register reader.
-
-    Raises:
-        InputError: a file is missing or malformed; the message names it.
-    """
-    import pyoxigraph as ox
-
-    from itops.errors import InputError
-    from itops.register import RegisterReader
-
-    formats = {".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS, ".ttl": ox.RdfFormat.TURTLE,
-               ".trig": ox.RdfFormat.TRIG, ".owl": ox.RdfFormat.RDF_XML, ".rdf": ox.RdfFormat.RDF_XML}
-    store = ox.Store()
-    for folder in ("ontology", "data"):
-        for file in resource_files(folder, ".ttl"):
-            store.load(file.read_bytes(), format=ox.RdfFormat.TURTLE)
-    bundled: KnowledgeGraph | None = None  # the rdflib graph is only needed to read CSV registers
-    for path in paths:
-        from pathlib import Path
-
-        suffix = Path(path).suffix.lower()
-        if not Path(path).is_file():
-            raise InputError(path, "no such file")
-        if suffix == ".csv":
-            bundled = bundled or KnowledgeGraph.bundled()
-            graph = RegisterReader(bundled.dataset, bundled.names()).read(path)
-            store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-        elif suffix in formats:
-            try:
-                if progress:
-                    _bulk_load_with_progress(store, path, formats[suffix])
-                else:
-                    store.bulk_load(path=path, format=formats[suffix])
-            except SyntaxError as err:
-                raise InputError(path, f"cannot parse: {err}") from None
-        else:
-            raise InputError(path, f"unknown register file type {suffix!r}; use .csv, .nt, .nq, .ttl, .trig or .owl")
-    return store
-
-
-def _bulk_load_with_progress(store: object, path: str, fmt: object) -> None:
-    import os
-
-    import pyoxigraph as ox
-    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
-
-    assert isinstance(store, ox.Store) and isinstance(fmt, ox.RdfFormat)
-    size = os.path.getsize(path)
-    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-                  transient=True) as bar, open(path, "rb") as raw:
-        task = bar.add_task(f"loading {os.path.basename(path)}", total=size)
-
-        class Reader:
-            def read(self, n: int = -1) -> bytes:
-                chunk = raw.read(n)
-                bar.update(task, advance=len(chunk))
-                return chunk
-
-        store.bulk_load(Reader(), format=fmt)  # type: ignore[arg-type]
-
-
-def union_graph(kg: KnowledgeGraph) -> Graph:
-    """All triples of ``kg`` in one plain rdflib graph."""
-    data = Graph()
-    for triple in kg.dataset.triples((None, None, None)):
-        data.add(triple)
-    return data
+    counts = []
+    for text in (f"SELECT (COUNT(DISTINCT ?org) AS ?n) WHERE {{ ?org {ITOPS.odsCode.n3()} ?code }}",
+                 f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s {ITOPS.fromDocument.n3()} ?doc }}"):
+        rows = endpoint.select(text).rows
+        counts.append(int(str(rows[0][0])) if rows and rows[0][0] is not None else 0)
+    return _report(results_graph(results), shapes, labels, (counts[0], counts[1]))
 
 
 def _lineage_graph() -> Graph:
@@ -338,11 +330,8 @@ def _lineage_graph() -> Graph:
     return graph
 
 
-def _labels_from_store(store: object, focuses: set[Node]) -> Graph:
+def _labels_from_store(store: ox.Store, focuses: set[Node]) -> Graph:
     """Labels and ODS codes of the focus nodes, and labels of the sections, read from the store."""
-    import pyoxigraph as ox
-
-    assert isinstance(store, ox.Store)
     graph = Graph()
     wanted = (ox.NamedNode(str(RDFS.label)), ox.NamedNode(str(ITOPS.odsCode)))
     subjects = [ox.NamedNode(str(f)) for f in focuses if isinstance(f, URIRef)]
@@ -428,6 +417,9 @@ def to_json(report: Report) -> str:
         "violations": len(report.violations),
         "warnings": len(report.warnings),
         "organisations_affected": report.focus_nodes,
+        "organisations_checked": report.organisations,
+        "statements_checked": report.statements,
+        "rules_run": report.shapes_run,
         "findings": [asdict(f) for f in report.findings],
     }
     return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
@@ -457,9 +449,16 @@ def to_ttl(report: Report) -> bytes:
     return serialize(graph, "turtle", canonical=True)
 
 
+def checked_line(report: Report) -> str:
+    """How much the validation checked: every report says it, so that nothing checked never reads as a pass."""
+    what = (f"{report.organisations} organisation(s) from registers and {report.statements} statement(s) of the documents"
+            if report.organisations else f"the documents alone ({report.statements} statement(s); no register given)")
+    return f"Checked {what} against {report.shapes_run} rule(s)."
+
+
 def _summary_line(report: Report) -> str:
     if not report.findings:
-        return "No findings: every organisation follows the rules the documents set."
+        return "No findings: nothing checked breaks a rule the documents set."
     return (
         f"{len(report.violations)} violation(s) and {len(report.warnings)} warning(s) "
         f"affecting {report.focus_nodes} organisation(s) or statement(s)."
@@ -468,7 +467,7 @@ def _summary_line(report: Report) -> str:
 
 def to_text(report: Report) -> str:
     """A plain-words report grouped by organisation, then a summary per rule."""
-    out = [_summary_line(report), ""]
+    out = [checked_line(report), _summary_line(report), ""]
     for focus, findings in report.affected().items():
         first = findings[0]
         code = f" ({first.ods_code})" if first.ods_code else ""
@@ -529,7 +528,7 @@ def to_html(report: Report, *, title: str = "itops validation report") -> str:
         f"<!DOCTYPE html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
         f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{e(title)}</title>"
         f"<style>{style}</style></head><body><main><h1>{e(title)}</h1>"
-        f"<p role=\"status\">{e(_summary_line(report))}</p>{table}</main></body></html>\n"
+        f"<p role=\"status\">{e(checked_line(report))} {e(_summary_line(report))}</p>{table}</main></body></html>\n"
     )
 
 
@@ -545,6 +544,7 @@ def render(report: Report, fmt: str) -> bytes:
 
 
 __all__: Sequence[str] = [
-    "Finding", "Report", "Rule", "load_shapes", "rules", "validate", "validate_graph", "validate_store", "render", "WRITERS",
+    "Finding", "Report", "Rule", "load_shapes", "rules", "validate", "validate_inputs", "validate_graph", "validate_store",
+    "render", "WRITERS", "choose_engine", "entail", "checked_line",
     "ENGINES",
 ]

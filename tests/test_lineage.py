@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib import URIRef
 
-from itops.cli import add_register_or_file, main
+from itops.cli import main
 from itops.errors import ParameterError
 from itops.graph import KnowledgeGraph
 from itops.lineage import changes, resolve
@@ -142,7 +142,7 @@ def test_as_of_query_refuses_dates_before_2013(kg: KnowledgeGraph) -> None:
 def test_register_in_today_s_names_gives_the_same_findings() -> None:
     def findings(path: Path, engine: str) -> set[tuple[str, str, str]]:
         kg = KnowledgeGraph.bundled()
-        add_register_or_file(kg, str(path))
+        kg.add_input(str(path))
         return {(f.ods_code, f.shape.rsplit("#", 1)[-1], f.severity) for f in validate(kg, engine=engine).findings}  # type: ignore[arg-type]
 
     then = findings(EXAMPLES / "register.csv", "pyshacl")
@@ -156,6 +156,6 @@ def test_register_in_today_s_names_gives_the_same_findings() -> None:
 
 def test_ods_codes_are_identifiers_typed_as_such() -> None:
     kg = KnowledgeGraph.bundled()
-    add_register_or_file(kg, str(EXAMPLES / "register-today.csv"))
+    kg.add_input(str(EXAMPLES / "register-today.csv"))
     code = kg.graph.value(URIRef("https://w3id.org/itops/ods/99X"), ITOPS.odsCode)
     assert str(code) == "99X"

@@ -126,7 +126,7 @@ BAD_INPUT = {
     "row after a quoted line break": ("r.csv", 'ods_code,name,type\nFAA01,"High Street\nPharmacy",pharmacy\nFAA02,B,spaceship\n',
                                       "4:3", "unknown organisation type 'spaceship'"),
     "broken Turtle register": ("r.ttl", "@prefix itops: <https://w3id.org/itops#> .\n<https://w3id.org/itops/ods/FAA01>\n"
-                               "    a itops:CommunityPharmacy ;\n    itops:odsCode \"FAA01 .\n", "4", "Turtle syntax error"),
+                               "    a itops:CommunityPharmacy ;\n    itops:odsCode \"FAA01 .\n", "4", "syntax error"),
 }
 
 

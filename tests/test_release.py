@@ -144,48 +144,6 @@ def test_serializer_failure_writes_nothing(tmp_path: Path, monkeypatch: pytest.M
     assert (out / "itops.ttl").read_bytes() == b"old"
 
 
-def test_failure_during_write_leaves_no_partial_or_temporary_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "itops.ttl").write_bytes(b"old")
-    real_fsync = os.fsync
-
-    def failing_fsync(fd: int) -> None:
-        # the temporary file holds the data by now; fail before it may replace the target
-        if Path(os.readlink(f"/proc/self/fd/{fd}")).name.startswith(".itops.ttl."):
-            raise OSError(28, "simulated: no space left on device")
-        real_fsync(fd)
-
-    monkeypatch.setattr(os, "fsync", failing_fsync)
-    with pytest.raises(OSError, match="simulated"):
-        build_release(out)
-    assert _leftovers(out) == ["itops.ttl"]
-    assert (out / "itops.ttl").read_bytes() == b"old"
-
-
-def test_failure_midway_keeps_finished_files_whole(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    out = tmp_path / "out"
-    real_replace = os.replace
-
-    def failing_replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
-        if Path(dst).name == "itops-full.ttl":
-            raise OSError(5, "simulated I/O error")
-        real_replace(src, dst)
-
-    monkeypatch.setattr(os, "replace", failing_replace)
-    with pytest.raises(OSError, match="simulated"):
-        build_release(out)
-    done = NAMES[: NAMES.index("itops-full.ttl")]
-    assert _leftovers(out) == sorted(done)  # no temporary file, nothing half-written
-    rendered = render_release()
-    for name in done:
-        assert (out / name).read_bytes() == rendered[name]
-
-
 def test_runs_against_the_installed_package() -> None:
     """Under scripts/test.sh the tests must exercise the installed package, not the checkout."""
     if os.environ.get("ITOPS_TEST_INSTALLED") == "1":

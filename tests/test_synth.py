@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from itops.cli import add_register_or_file, main
+from itops.cli import main
 from itops.graph import KnowledgeGraph
 from itops.synth import BREAKABLE, generate
 from itops.validate import validate
@@ -17,7 +17,7 @@ def test_same_seed_same_bytes(tmp_path: Path) -> None:
     for name in ("a", "b"):
         assert main(["synth", "--organisations", "300", "--seed", "7", "-o", str(tmp_path / f"{name}.nt")]) == 0
     assert (tmp_path / "a.nt").read_bytes() == (tmp_path / "b.nt").read_bytes()
-    assert (tmp_path / "a.breaks.csv").read_bytes() == (tmp_path / "b.breaks.csv").read_bytes()
+    assert (tmp_path / "a.nt.breaks.csv").read_bytes() == (tmp_path / "b.nt.breaks.csv").read_bytes()
     assert main(["synth", "--organisations", "300", "--seed", "8", "-o", str(tmp_path / "c.nt")]) == 0
     assert (tmp_path / "a.nt").read_bytes() != (tmp_path / "c.nt").read_bytes()
 
@@ -46,10 +46,10 @@ def test_validation_finds_exactly_the_injected_breaks(tmp_path: Path, suffix: st
     register = tmp_path / f"register{suffix}"
     assert main(["synth", "--organisations", "600", "--seed", "11", "--violation-rate", "0.2", "-o", str(register)]) == 0
     kg = KnowledgeGraph.bundled()
-    add_register_or_file(kg, str(register))
+    kg.add_input(str(register))
     report = validate(kg)
     found = {(f.ods_code, f.shape.rsplit("#", 1)[-1], f.severity) for f in report.findings}
-    with open(tmp_path / "register.breaks.csv", newline="") as handle:
+    with open(tmp_path / f"register{suffix}.breaks.csv", newline="") as handle:
         expected = {(r["ods_code"], r["shape"], r["severity"]) for r in csv.DictReader(handle)}
     assert len(expected) > 60
     assert found == expected

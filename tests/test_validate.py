@@ -29,10 +29,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SH
 
-from itops.cli import add_register_or_file, main
+from itops.cli import main
 from itops.graph import KnowledgeGraph
 from itops.register import RegisterReader
-from itops.validate import FIELDS, Report, load_shapes, to_json, union_graph, validate_graph
+from itops.validate import FIELDS, Report, load_shapes, to_json, validate_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -54,7 +54,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 def example_kg() -> KnowledgeGraph:
     """The bundled documents and the example CSV register (read only)."""
     kg = KnowledgeGraph.bundled()
-    add_register_or_file(kg, str(REGISTER_CSV))
+    kg.add_input(str(REGISTER_CSV))
     return kg
 
 
@@ -71,17 +71,17 @@ def example_run() -> CliRun:
     """``itops validate examples/register.csv``: its exit status, output, and the report it made."""
     import itops.validate as module
 
-    real = module.validate
+    real = module.validate_inputs
     reports: list[Report] = []
 
-    def spy(kg: KnowledgeGraph, **options: Any) -> Report:
-        reports.append(real(kg, **options))
+    def spy(paths: list[str], **options: Any) -> Report:
+        reports.append(real(paths, **options))
         return reports[-1]
 
     raw, stderr = io.BytesIO(), io.StringIO()
     stdout = io.TextIOWrapper(raw, encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(module, "validate", spy)
+        patch.setattr(module, "validate_inputs", spy)
         patch.setattr(sys, "stdout", stdout)
         patch.setattr(sys, "stderr", stderr)
         code = main(["validate", str(REGISTER_CSV)])
@@ -98,7 +98,7 @@ def example_report(example_run: CliRun) -> Report:
 @pytest.fixture(scope="module")
 def plain_results(example_kg: KnowledgeGraph) -> Graph:
     """pySHACL's own results graph for the same data and shapes, with its default options."""
-    conforms, results, _ = pyshacl_validate(union_graph(example_kg), shacl_graph=load_shapes())
+    conforms, results, _ = pyshacl_validate(example_kg.union(), shacl_graph=load_shapes())
     assert conforms is False and isinstance(results, Graph)
     return results
 
@@ -107,11 +107,11 @@ def plain_results(example_kg: KnowledgeGraph) -> Graph:
 def cached_validation(monkeypatch: pytest.MonkeyPatch, example_report: Report) -> None:
     """Make ``itops validate examples/register.csv`` reuse the module's report instead of re-running pySHACL."""
 
-    def cached(kg: KnowledgeGraph, **_: Any) -> Report:
-        assert any(Path(s.location).resolve() == REGISTER_CSV for s in kg.sources)
+    def cached(paths: list[str], **_: Any) -> Report:
+        assert any(Path(p).resolve() == REGISTER_CSV for p in paths)
         return example_report
 
-    monkeypatch.setattr("itops.validate.validate", cached)
+    monkeypatch.setattr("itops.validate.validate_inputs", cached)
 
 
 def listed_breaks() -> Counter[tuple[str, str, str]]:
@@ -165,7 +165,11 @@ def test_example_register_gives_exactly_the_listed_breaks(example_report: Report
 def test_validate_example_register_exits_1(example_run: CliRun) -> None:
     assert example_run.code == 1, example_run.err
     organisations = {ods_code for ods_code, _, _ in listed_breaks()}
-    assert example_run.out.startswith(f"12 violation(s) and 1 warning(s) affecting {len(organisations)} organisation(s)")
+    with REGISTER_CSV.open(encoding="utf-8", newline="") as handle:
+        rows = len(list(csv.DictReader(handle)))
+    first, second = example_run.out.splitlines()[:2]
+    assert first.startswith(f"Checked {rows} organisation(s) from registers and ")  # the count line
+    assert second.startswith(f"12 violation(s) and 1 warning(s) affecting {len(organisations)} organisation(s)")
     for ods_code in organisations:
         assert f"({ods_code})" in example_run.out
     assert example_run.err == ""

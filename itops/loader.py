@@ -1,0 +1,453 @@
+"""The loader: every file a user gives itops is checked and read here, and every store is built here.
+
+One straight path for each input: :func:`check_input` (it exists, is a regular readable file of a
+known kind), then :func:`read_input` (a CSV register through :class:`itops.register.RegisterReader`,
+anything else as RDF), then the checks that make "nothing found" trustworthy
+(:func:`check_loaded`): every register yields at least one organisation, no literal is ill-typed,
+and an ODS code that two inputs share has the same name and type in both. The Oxigraph stores the
+engines run on are built by :func:`store_from_graph` and :func:`store_from_inputs`.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import os
+import re
+import stat
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Node
+
+from itops.errors import InputError
+from itops.namespace import ITOPS
+from itops.query import NameIndex
+from itops.resources import resource_files
+
+#: RDF files by extension: (rdflib parser name, Oxigraph format or None where Oxigraph has no parser).
+RDF_FORMATS: dict[str, tuple[str, ox.RdfFormat | None]] = {
+    ".ttl": ("turtle", ox.RdfFormat.TURTLE),
+    ".turtle": ("turtle", ox.RdfFormat.TURTLE),
+    ".nt": ("nt", ox.RdfFormat.N_TRIPLES),
+    ".ntriples": ("nt", ox.RdfFormat.N_TRIPLES),
+    ".nq": ("nquads", ox.RdfFormat.N_QUADS),
+    ".trig": ("trig", ox.RdfFormat.TRIG),
+    ".rdf": ("xml", ox.RdfFormat.RDF_XML),
+    ".owl": ("xml", ox.RdfFormat.RDF_XML),
+    ".xml": ("xml", ox.RdfFormat.RDF_XML),
+    ".jsonld": ("json-ld", None),
+    ".json": ("json-ld", None),
+    ".n3": ("n3", ox.RdfFormat.N3),
+}
+#: Register tables by extension.
+TABLE_FORMATS = (".csv",)
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+#: Literals whose lexical form does not fit their datatype: a cast to the datatype fails.
+_ILL_TYPED = f"""
+PREFIX xsd: <{_XSD}>
+SELECT ?s ?p ?o WHERE {{
+  ?s ?p ?o FILTER(isLiteral(?o)) BIND(datatype(?o) AS ?t)
+  FILTER(?t IN (xsd:boolean, xsd:dateTime, xsd:date, xsd:integer, xsd:decimal, xsd:double, xsd:float))
+  BIND(IF(?t = xsd:boolean, xsd:boolean(STR(?o)), IF(?t = xsd:dateTime, xsd:dateTime(STR(?o)),
+       IF(?t = xsd:date, xsd:date(STR(?o)), IF(?t = xsd:integer, xsd:integer(STR(?o)),
+       IF(?t = xsd:decimal, xsd:decimal(STR(?o)), IF(?t = xsd:float, xsd:float(STR(?o)), xsd:double(STR(?o)))))))) AS ?ok)
+  FILTER(!BOUND(?ok))
+}} LIMIT 1
+"""
+
+
+@dataclass(frozen=True)
+class Input:
+    """A file named by the user, checked to be a readable regular file of a known kind."""
+
+    path: Path
+    shown: str
+    kind: str  # "table" or "rdf"
+
+    @property
+    def suffix(self) -> str:
+        """The file's extension, lower-case."""
+        return self.path.suffix.lower()
+
+    @property
+    def graph_iri(self) -> str:
+        """The named graph the file is loaded into: its file URI."""
+        return self.path.resolve().as_uri()
+
+
+def check_input(path: str | Path) -> Input:
+    """Check that ``path`` is a readable regular file itops can read, before anything opens it.
+
+    A folder, a named pipe or a device is refused (a pipe would hang the reader).
+
+    Raises:
+        InputError: missing, not a regular file, unreadable, or of an unknown kind.
+    """
+    shown = str(path)
+    file = Path(path)
+    try:
+        mode = file.stat().st_mode
+    except FileNotFoundError:
+        raise InputError(shown, "no such file") from None
+    except OSError as err:
+        raise InputError(shown, f"cannot read: {err.strerror or err}") from None
+    if stat.S_ISDIR(mode):
+        raise InputError(shown, "is a folder; name a file")
+    if not stat.S_ISREG(mode):
+        raise InputError(shown, "is not a regular file (a pipe, socket or device); name a file")
+    suffix = file.suffix.lower()
+    if suffix in TABLE_FORMATS:
+        kind = "table"
+    elif suffix in RDF_FORMATS:
+        kind = "rdf"
+    else:
+        known = ", ".join(sorted((*TABLE_FORMATS, *RDF_FORMATS)))
+        raise InputError(shown, f"unknown file type {suffix or '(none)'!r}; use one of {known}")
+    try:
+        with open(file, "rb") as handle:
+            handle.read(1)
+    except OSError as err:
+        raise InputError(shown, f"cannot read: {err.strerror or err}") from None
+    return Input(file, shown, kind)
+
+
+def read_bytes(source: Input) -> bytes:
+    """The bytes of ``source``.
+
+    Raises:
+        InputError: the file cannot be read.
+    """
+    try:
+        return source.path.read_bytes()
+    except OSError as err:
+        raise InputError(source.shown, f"cannot read: {err.strerror or err}") from None
+
+
+def read_text(source: Input, *, encoding: str = "utf-8") -> str:
+    """The text of ``source``, which must be UTF-8.
+
+    Raises:
+        InputError: the file cannot be read or is not UTF-8 (the message gives the line).
+    """
+    data = read_bytes(source)
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise InputError(source.shown, f"not UTF-8 text ({err.reason} at byte {err.start}); save it as UTF-8",
+                         line=line) from None
+
+
+@contextmanager
+def _quiet_rdflib() -> Iterator[None]:
+    """rdflib logs a traceback for each ill-typed literal; itops reports them as input errors instead."""
+    import rdflib
+
+    logger = logging.getLogger("rdflib.term")
+    level, normalise = logger.level, rdflib.NORMALIZE_LITERALS
+    logger.setLevel(logging.CRITICAL)
+    rdflib.NORMALIZE_LITERALS = False  # keep the lexical form as written, to name it in the message
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+        rdflib.NORMALIZE_LITERALS = normalise
+
+
+def parse_rdf(text: str, shown: str, fmt: str, *, public_id: str) -> Graph:
+    """Parse RDF ``text`` (named ``shown`` in messages) in rdflib format ``fmt``, refusing ill-typed literals.
+
+    Raises:
+        InputError: a syntax error (with its line where the parser gives one) or an ill-typed literal.
+    """
+    graph = Graph()
+    with _quiet_rdflib():
+        try:
+            graph.parse(data=text, format=fmt, publicID=public_id)
+        except BadSyntax as err:
+            line = getattr(err, "lines", None)
+            reason = getattr(err, "_why", None) or str(err)
+            raise InputError(shown, f"syntax error: {reason}", line=None if line is None else line + 1) from None
+        except Exception as err:  # rdflib raises many parser-specific types; all mean bad input here
+            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise InputError(shown, f"cannot parse as {fmt}: {first}") from None
+    for term in graph.objects():
+        if isinstance(term, Literal) and term.ill_typed:
+            _ill_typed(shown, text, str(term), str(term.datatype))
+    return graph
+
+
+def _ill_typed(shown: str, text: str, lexical: str, datatype: str) -> None:
+    line = _line_of(text, lexical)
+    short = datatype.replace(_XSD, "xsd:")
+    raise InputError(shown, f"ill-typed literal {lexical!r}: not a valid {short}", line=line)
+
+
+def _line_of(text: str, lexical: str) -> int | None:
+    match = re.search(re.escape(f'"{lexical}"'), text)
+    return None if match is None else text.count("\n", 0, match.start()) + 1
+
+
+def read_input(source: Input, bundled: Graph, *, names: NameIndex | None = None) -> Graph:
+    """Read a checked input into an RDF graph: a CSV register through the register reader, RDF as RDF.
+
+    ``bundled`` holds the ontology and documents, against which a register's names are resolved.
+
+    Raises:
+        InputError: the file is malformed; the message names the file, line and (for CSV) column.
+    """
+    if source.kind == "table":
+        from itops.register import RegisterReader
+
+        try:
+            return RegisterReader(bundled, names).read_text(read_text(source), source.shown)
+        except csv.Error as err:  # e.g. a cell over the csv module's field size limit
+            raise InputError(source.shown, f"malformed CSV: {err}") from None
+    fmt = RDF_FORMATS[source.suffix][0]
+    return parse_rdf(read_text(source), source.shown, fmt, public_id=source.graph_iri)
+
+
+# ------------------------------------------------------------------------------------------------
+# Checks that make an empty answer trustworthy
+# ------------------------------------------------------------------------------------------------
+
+_ORGANISATIONS = f"SELECT DISTINCT ?org ?code WHERE {{ ?org <{ITOPS.odsCode}> ?code }}"
+_DESCRIPTION = (f"SELECT ?org ?code ?name ?type WHERE {{ ?org <{ITOPS.odsCode}> ?code "
+                "OPTIONAL { ?org <http://www.w3.org/2000/01/rdf-schema#label> ?name } "
+                "OPTIONAL { ?org a ?type FILTER(?type != <http://www.w3.org/2002/07/owl#NamedIndividual>) } }")
+
+
+def organisation_count(graph: Graph) -> int:
+    """How many organisations (subjects with an ODS code) ``graph`` holds."""
+    return len({cast("tuple[Node, Node]", row)[0] for row in graph.query(_ORGANISATIONS)})
+
+
+def check_register(source: Input, graph: Graph) -> None:
+    """Refuse a register that holds no organisation: checking it would find nothing and look like a pass.
+
+    Raises:
+        InputError: naming the file.
+    """
+    if organisation_count(graph) == 0:
+        what = "no data row" if source.kind == "table" else "no organisation (no subject with itops:odsCode)"
+        raise InputError(source.shown, f"holds {what}; nothing to check")
+
+
+Description = tuple[str, str | None, str | None]  # ODS code, name, type IRI
+
+
+def describe_graph(graph: Graph) -> list[Description]:
+    """The (ODS code, name, type) rows of the organisations in ``graph``."""
+    out: list[Description] = []
+    for row in graph.query(_DESCRIPTION):
+        _, code, name, kind = cast("tuple[Node, Node, Node | None, Node | None]", row)
+        out.append((str(code), None if name is None else str(name), None if kind is None else str(kind)))
+    return out
+
+
+def describe_store(store: ox.Store, graph_iri: str) -> list[Description]:
+    """The (ODS code, name, type) rows of the organisations in one named graph of ``store``."""
+    out: list[Description] = []
+    for solution in select(store, _DESCRIPTION, default_graph=ox.NamedNode(graph_iri)):
+        name, kind = solution["name"], solution["type"]
+        out.append((str(_value(solution["code"])), None if name is None else _value(name),
+                    None if kind is None else _value(kind)))
+    return out
+
+
+def _value(term: object) -> str:
+    return term.value if isinstance(term, (ox.NamedNode, ox.Literal, ox.BlankNode)) else str(term)
+
+
+def check_consistent(registers: Sequence[tuple[str, Iterable[Description]]]) -> None:
+    """Refuse an ODS code that two inputs describe with a different name or type.
+
+    ``registers`` pairs each input's name with its :func:`describe_graph` rows. Multi-valued cells
+    (systems, standards, assurances) are merged; a name and a type are single-valued.
+
+    Raises:
+        InputError: naming the code, the two files and the two values.
+    """
+    seen: dict[str, tuple[str, str, frozenset[str]]] = {}
+    for shown, rows in registers:
+        names: dict[str, set[str]] = {}
+        types: dict[str, set[str]] = {}
+        for code, name, kind in rows:
+            names.setdefault(code, set())
+            types.setdefault(code, set())
+            if name is not None:
+                names[code].add(name)
+            if kind is not None:
+                types[code].add(kind)
+        for code in sorted(names):
+            name = "; ".join(sorted(names[code]))
+            kinds = frozenset(types[code])
+            if code in seen:
+                other, other_name, other_kinds = seen[code]
+                if other_name and name and other_name != name:
+                    raise InputError(shown, f"ODS code {code} is named {name!r} here but {other_name!r} in {other}; "
+                                            "an organisation has one name: correct one of the files")
+                if other_kinds and kinds and other_kinds != kinds:
+                    raise InputError(shown, f"ODS code {code} has type {_short(kinds)} here but {_short(other_kinds)} "
+                                            f"in {other}; an organisation has one type: correct one of the files")
+            else:
+                seen[code] = (shown, name, kinds)
+
+
+def _short(types: Iterable[str]) -> str:
+    return ", ".join(sorted(t.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for t in types))
+
+
+# ------------------------------------------------------------------------------------------------
+# Oxigraph stores
+# ------------------------------------------------------------------------------------------------
+
+def select(store: ox.Store, query: str, *, default_graph: ox.NamedNode | None = None,
+           union: bool = False) -> ox.QuerySolutions:
+    """Run a SELECT query on ``store`` (its default graph, ``default_graph``, or the union of all graphs)."""
+    if default_graph is not None:
+        result = store.query(query, default_graph=default_graph)
+    else:
+        result = store.query(query, use_default_graph_as_union=union)
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError("expected a SELECT query")
+    return result
+
+
+def store_from_graph(graph: Graph) -> ox.Store:
+    """An in-memory Oxigraph store holding the triples of ``graph`` (named graphs of a Dataset kept)."""
+    store = ox.Store()
+    if isinstance(graph, Dataset):
+        for context in graph.graphs():
+            if len(context) == 0:
+                continue
+            name = context.identifier
+            target = ox.NamedNode(str(name)) if isinstance(name, URIRef) and str(name) != str(
+                "urn:x-rdflib:default") else ox.DefaultGraph()
+            store.load(context.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
+                       to_graph=target)
+        return store
+    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def load_bundled(store: ox.Store, *, documents: bool = True) -> None:
+    """Load the packaged ontology (and, unless ``documents`` is False, the documents) into ``store``."""
+    for folder in ("ontology", "data") if documents else ("ontology",):
+        for file in resource_files(folder, ".ttl"):
+            store.load(file.read_bytes(), format=ox.RdfFormat.TURTLE)
+
+
+def check_store(store: ox.Store, shown: str, text: Callable[[], str] | None = None, *, graph: str | None = None) -> None:
+    """Refuse ill-typed literals in a store loaded straight from a file (no rdflib on that path).
+
+    Raises:
+        InputError: naming the file and, where ``text`` gives the file's text, the line.
+    """
+    scope = ox.NamedNode(graph) if graph is not None else None
+    for solution in select(store, _ILL_TYPED, default_graph=scope):
+        value = solution["o"]
+        if isinstance(value, ox.Literal):
+            body = text() if text is not None else ""
+            _ill_typed(shown, body, value.value, value.datatype.value)
+
+
+def bulk_load(store: ox.Store, source: Input, *, progress: bool = False) -> None:
+    """Load an RDF input straight into ``store`` (bounded memory, no rdflib), into its own named graph.
+
+    Raises:
+        InputError: a syntax error, with the line where Oxigraph gives one, or an ill-typed literal.
+    """
+    fmt = RDF_FORMATS[source.suffix][1]
+    if fmt is None:
+        raise InputError(source.shown, "this file type is read through rdflib; it cannot be bulk-loaded")
+    graph = ox.NamedNode(source.graph_iri)
+    try:
+        if progress:
+            _bulk_load_with_progress(store, source, fmt, graph)
+        else:
+            store.bulk_load(path=str(source.path), format=fmt, to_graph=graph)
+    except SyntaxError as err:
+        line = getattr(err, "lineno", None)
+        raise InputError(source.shown, f"syntax error: {getattr(err, 'msg', None) or err}", line=line) from None
+    except OSError as err:
+        raise InputError(source.shown, f"cannot read: {err.strerror or err}") from None
+    check_store(store, source.shown, lambda: source.path.read_text(encoding="utf-8", errors="replace"),
+                graph=source.graph_iri)
+    if not bool(store.query(f"ASK {{ ?o <{ITOPS.odsCode}> ?c }}", default_graph=graph)):
+        raise InputError(source.shown, "holds no organisation (no subject with itops:odsCode); nothing to check")
+
+
+def _bulk_load_with_progress(store: ox.Store, source: Input, fmt: ox.RdfFormat, graph: ox.NamedNode) -> None:
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    size = os.path.getsize(source.path)
+    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                  transient=True) as bar, open(source.path, "rb") as raw:
+        task = bar.add_task(f"loading {source.path.name}", total=size)
+
+        class Reader:
+            def read(self, n: int = -1) -> bytes:
+                chunk = raw.read(n)
+                bar.update(task, advance=len(chunk))
+                return chunk
+
+        store.bulk_load(Reader(), format=fmt, to_graph=graph)  # type: ignore[arg-type]
+
+
+def store_from_inputs(paths: Sequence[str], *, documents: bool = True, progress: bool = False) -> ox.Store:
+    """An Oxigraph store holding the bundled ontology and documents and the given registers, each checked.
+
+    RDF registers are bulk-loaded straight into the store (bounded memory, no rdflib graph); CSV
+    registers go through the register reader. Each register goes into its own named graph and must
+    hold an organisation; ODS codes shared by two registers must agree on name and type.
+
+    Raises:
+        InputError: a file is missing, unreadable, malformed, empty of organisations or inconsistent
+            with another; the message names it.
+    """
+    inputs = [check_input(path) for path in paths]
+    store = ox.Store()
+    load_bundled(store, documents=documents)
+    bundled: Graph | None = None  # the rdflib graph is only needed to resolve a CSV register's names
+    names: NameIndex | None = None
+    described: list[tuple[str, list[Description]]] = []
+    for source in inputs:
+        if source.kind == "rdf" and RDF_FORMATS[source.suffix][1] is not None:
+            bulk_load(store, source, progress=progress)
+        else:
+            if bundled is None:
+                bundled = bundled_graph(documents=documents)
+                names = NameIndex.build(bundled)
+            graph = read_input(source, bundled, names=names)
+            check_register(source, graph)
+            store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
+                       to_graph=ox.NamedNode(source.graph_iri))
+        if len(inputs) > 1:
+            described.append((source.shown, describe_store(store, source.graph_iri)))
+    check_consistent(described)
+    return store
+
+
+def bundled_graph(*, documents: bool = True) -> Graph:
+    """The packaged ontology (and documents) as one rdflib graph."""
+    graph = Graph()
+    for folder in ("ontology", "data") if documents else ("ontology",):
+        for file in resource_files(folder, ".ttl"):
+            graph.parse(data=file.read_text(encoding="utf-8"), format="turtle")
+    return graph
+
+
+__all__ = [
+    "Input", "RDF_FORMATS", "TABLE_FORMATS", "check_input", "read_input", "read_text", "parse_rdf", "check_register",
+    "check_consistent", "describe_graph", "describe_store", "organisation_count", "store_from_graph", "store_from_inputs",
+    "bundled_graph", "load_bundled", "bulk_load", "check_store", "select",
+]
