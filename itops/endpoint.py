@@ -39,11 +39,11 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import requests
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import OWL, RDF, XSD
 from rdflib.term import Identifier, Node
 from SPARQLWrapper import JSON, POST, SELECT, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import (
@@ -54,9 +54,11 @@ from SPARQLWrapper.SPARQLExceptions import (
     Unauthorized,
     URITooLong,
 )
+from urllib3.exceptions import HTTPError as Urllib3Error
 
 from itops.errors import EndpointError, ParameterError
 from itops.graph import KnowledgeGraph
+from itops.namespace import ONTOLOGY_IRI
 from itops.query import NamedQuery, QueryResult, resolve_parameters, with_values
 
 #: The named graph that holds the itops data in a store, unless ``--graph`` names another.
@@ -87,6 +89,10 @@ class EndpointUnreachable(EndpointError):
 
 class EndpointTimeout(EndpointError):
     """The server did not answer within the timeout."""
+
+
+class EndpointGraphError(EndpointError):
+    """The named graph to validate holds no triples, or not the itops ontology (a mistyped ``--graph``?)."""
 
 
 class EndpointHTTPError(EndpointError):
@@ -348,6 +354,31 @@ class Endpoint:
         result = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", in_graph=False)
         return sorted(str(row[0]) for row in result.rows if row and row[0] is not None)
 
+    def require_itops_graph(self) -> int:
+        """Check that :attr:`graph` holds the itops data (at least the ontology); return its triple count.
+
+        Run before checking a store, so that a mistyped ``--graph`` (an empty or unrelated graph)
+        is an error rather than a report of no findings.
+
+        Raises:
+            EndpointGraphError: the graph holds no triples, or does not hold the itops ontology;
+                the message names the graph and the store's other named graphs.
+            EndpointError: the endpoint failed.
+        """
+        held = self.count(self.graph)
+        ontology = self.select(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{self.graph}> "
+            f"{{ {ONTOLOGY_IRI.n3()} {RDF.type.n3()} {OWL.Ontology.n3()} }} }}", in_graph=False)
+        if held and ontology.rows and str(ontology.rows[0][0]) not in ("", "0"):
+            return held
+        problem = "holds no triples" if held == 0 else f"holds {held} triples but not the itops ontology"
+        hint = f"load it with 'itops push --endpoint {self.url}" + ("" if self.graph == DEFAULT_GRAPH else f" --graph {self.graph}")
+        hint += " [REGISTER ...]'"
+        named = [g for g in self.graphs() if not g.startswith(TEMPORARY_GRAPH_PREFIX) and g != self.graph]
+        listed = ", ".join(f"<{g}>" for g in named[:5]) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
+        others = f"; the store's other named graphs: {listed}" if named else "; the store has no other named graph"
+        raise EndpointGraphError(f"graph <{self.graph}> at {self.url} {problem}: is --graph right? {hint}{others}")
+
     @property
     def _query_timeout(self) -> int:
         """SPARQLWrapper takes whole seconds: the timeout rounded up."""
@@ -460,10 +491,43 @@ def query_endpoint(kg: KnowledgeGraph, query: NamedQuery, params: Mapping[str, s
 # Push
 # --------------------------------------------------------------------------------------------
 
+#: Largest Graph Store Protocol request (bytes of N-Triples): a larger upload is one PUT, then POSTs.
+STORE_CHUNK_BYTES = 8_000_000
+#: The slowest intake assumed of a server: each request's wait grows by its size divided by this.
+UPLOAD_BYTES_PER_SECOND = 500_000
+#: The slowest MOVE assumed of a server (triples removed from the target plus triples moved in, per
+#: second): the MOVE's wait grows by its work divided by this. Oxigraph 0.5 on a laptop: about 27,000.
+MOVE_TRIPLES_PER_SECOND = 10_000
+#: Seconds between two readings of the counts after a MOVE that gave no answer.
+SETTLE_POLL_SECONDS = 2.0
+#: The most SPARQL 1.1 Service Description read (bytes).
+SERVICE_DESCRIPTION_BYTES = 2_000_000
+#: Skolem IRIs (RDF 1.1 §3.5) replacing blank nodes sent as SPARQL text: ``<origin>/.well-known/genid/...``.
+SKOLEM_PATH = "/.well-known/genid/"
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+#: Answers meaning "no such service at this URL", for a URL itops guessed or read (never one given):
+#: the next candidate is tried. 400 and 415 also mean "not in this encoding" for SPARQL Update.
+_NOT_HERE = frozenset({400, 404, 405, 406, 415, 501})
+_WRONG_ENCODING = frozenset({400, 415})
+#: Media types of a service description that are read (no JSON-LD: its contexts could be fetched).
+_DESCRIPTION_FORMATS = {"text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "nt"}
+
+
+@dataclass(frozen=True)
+class UpdateService:
+    """Where and how SPARQL Update requests go."""
+
+    url: str
+    #: True: an ``application/x-www-form-urlencoded`` body ``update=...``; False: ``application/sparql-update``.
+    form: bool
+    #: How the URL was found, for the summary line ("found in the service description", ...).
+    found_by: str
+
 
 @dataclass(frozen=True)
 class PushResult:
-    """What a push did."""
+    """What a push did, and through which protocols and URLs."""
 
     endpoint: str
     graph: str
@@ -471,13 +535,17 @@ class PushResult:
     replaced: int
     method: str
     seconds: float
+    upload_url: str = ""
+    update_url: str = ""
+    update_found_by: str = ""
 
     def summary(self) -> str:
-        """One line for the user."""
+        """One line for the user: counts, protocols and URLs."""
         return (
-            f"pushed {self.triples} triples to graph <{self.graph}> at {self.endpoint} "
-            f"({self.method}, then MOVE; replaced {self.replaced} triples; verified {self.triples} in the graph) "
-            f"in {self.seconds:.1f} s"
+            f"pushed {self.triples} triples to graph <{self.graph}> at {self.endpoint}: "
+            f"{self.method} to {self.upload_url}, then SPARQL Update MOVE at {self.update_url} "
+            f"({self.update_found_by}); replaced {self.replaced} triples; verified {self.triples} in the graph; "
+            f"{self.seconds:.1f} s"
         )
 
 
@@ -494,27 +562,64 @@ class _Http:
     def close(self) -> None:
         self.session.close()
 
+    def wait_for(self, size: int) -> float:
+        """Seconds to wait for the answer to a request carrying ``size`` bytes: the timeout, plus the time
+        the slowest assumed server takes to read them."""
+        return self.timeout + size / UPLOAD_BYTES_PER_SECOND
+
     def send(self, method: str, url: str, *, data: bytes, content_type: str, service: str,
-             params: Mapping[str, str] | None = None) -> requests.Response:
+             params: Mapping[str, str] | None = None, wait: float | None = None) -> requests.Response:
         """Send one request; an answer outside 2xx, a timeout or a network failure raises EndpointError."""
+        read = self.wait_for(len(data)) if wait is None else wait
         try:
             response = self.session.request(
                 method, url, params=params, data=data, headers={"Content-Type": content_type},
-                timeout=(self.timeout, self.timeout), proxies=requests.utils.get_environ_proxies(url),
+                timeout=(self.timeout, read), proxies=requests.utils.get_environ_proxies(url),
                 allow_redirects=False,
             )
         except requests.Timeout:
-            raise EndpointTimeout(f"no answer from {url} within {_seconds(self.timeout)}") from None
+            raise EndpointTimeout(f"no answer from {url} within {_seconds(math.ceil(read))}") from None
         except requests.RequestException as err:
             raise EndpointUnreachable(f"cannot reach {url}: {_reason(err)}") from None
         if not 200 <= response.status_code < 300:
             raise _status_error(url, response.status_code, response.reason or "", response.content[:2000], service=service)
         return response
 
-    def update(self, url: str, text: str) -> None:
-        """Send one SPARQL Update request."""
-        self.send("POST", url, data=text.encode("utf-8"), content_type="application/sparql-update; charset=UTF-8",
-                  service="update")
+    def update(self, service: UpdateService, text: str, *, wait: float | None = None) -> None:
+        """Send one SPARQL Update request to ``service``."""
+        if service.form:
+            body = urlencode({"update": text}).encode("ascii")
+            kind = "application/x-www-form-urlencoded"
+        else:
+            body, kind = text.encode("utf-8"), "application/sparql-update; charset=UTF-8"
+        self.send("POST", service.url, data=body, content_type=kind, service="update", wait=wait)
+
+    def description(self, url: str) -> Graph | None:
+        """The SPARQL 1.1 Service Description that ``url`` gives to a plain GET, or None if it gives none."""
+        try:
+            response = self.session.get(
+                url, headers={"Accept": "text/turtle, application/n-triples;q=0.9"}, stream=True,
+                timeout=(self.timeout, self.timeout), proxies=requests.utils.get_environ_proxies(url),
+                allow_redirects=False,
+            )
+        except requests.RequestException:
+            return None
+        with response:
+            kind = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            if not 200 <= response.status_code < 300 or kind not in _DESCRIPTION_FORMATS:
+                return None
+            try:
+                body = response.raw.read(SERVICE_DESCRIPTION_BYTES + 1, decode_content=True)
+            except (requests.RequestException, OSError, Urllib3Error):
+                return None
+        if not isinstance(body, bytes) or len(body) > SERVICE_DESCRIPTION_BYTES:
+            return None
+        description = Graph()
+        try:
+            description.parse(data=body, format=_DESCRIPTION_FORMATS[kind], publicID=url)
+        except Exception:  # rdflib raises many kinds of error for bad input; a description is optional
+            return None
+        return description
 
 
 def union_graph(kg: KnowledgeGraph) -> Graph:
@@ -538,28 +643,136 @@ def _ntriples(graph: Graph) -> tuple[bytes, int]:
     return data, len(graph)
 
 
-_BNODE_LINE = re.compile(r"^_:|\s_:[^\s\"]+\s*\.\s*$")
+def _origin(url: str) -> str:
+    """``scheme://host[:port]`` of a URL, without any user name or password."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port is not None else "")
 
 
-def _insert_chunks(data: bytes, graph: str, chunk_bytes: int) -> Iterator[str]:
-    """``INSERT DATA`` requests for the N-Triples ``data``, each at most about ``chunk_bytes`` long.
+def skolemise(graph: Graph, base: str) -> Graph:
+    """A copy of ``graph`` with every blank node replaced by the Skolem IRI ``<base><n>`` (RDF 1.1 §3.5).
 
-    Blank-node labels are scoped to one request, so every triple with a blank node goes in the first.
+    Blank nodes cannot travel in SPARQL text reliably: some servers refuse them in ``INSERT DATA``
+    ("blank node is not allowed in a constant clause"), and their labels are scoped to one request,
+    so the same node sent in two requests would become two. A Skolem IRI is one node everywhere.
     """
-    lines = sorted(line for line in data.decode("utf-8").splitlines() if line.strip())  # the same requests every time
-    with_bnodes = [line for line in lines if _BNODE_LINE.search(line)]
-    plain = [line for line in lines if not _BNODE_LINE.search(line)]
-    head, tail = f"INSERT DATA {{ GRAPH <{graph}> {{\n", "} }\n"
-    chunk: list[str] = list(with_bnodes)
+    names: dict[BNode, URIRef] = {}
+
+    def iri(term: Node) -> Node:
+        if isinstance(term, BNode):
+            if term not in names:
+                names[term] = URIRef(f"{base}{len(names) + 1}")
+            return names[term]
+        return term
+
+    copy = Graph()
+    for s, p, o in graph:
+        copy.add((iri(s), p, iri(o)))
+    return copy
+
+
+def _lines(data: bytes) -> list[str]:
+    """The N-Triples lines, sorted (the same requests every time)."""
+    return sorted(line for line in data.decode("utf-8").splitlines() if line.strip())
+
+
+def _chunks(lines: Sequence[str], limit: int, *, together: Sequence[str] = ()) -> list[list[str]]:
+    """``lines`` in runs of at most about ``limit`` bytes; the first run starts with all of ``together``."""
+    chunks: list[list[str]] = []
+    chunk: list[str] = list(together)
     size = sum(len(line) + 1 for line in chunk)
-    for line in plain:
-        if chunk and size + len(line) + 1 > chunk_bytes:
-            yield head + "\n".join(chunk) + "\n" + tail
+    for line in lines:
+        if chunk and size + len(line) + 1 > limit:
+            chunks.append(chunk)
             chunk, size = [], 0
         chunk.append(line)
         size += len(line) + 1
     if chunk:
+        chunks.append(chunk)
+    return chunks
+
+
+_BNODE_LINE = re.compile(r"^_:|\s_:[^\s\"]+\s*\.\s*$")
+
+
+def _insert_chunks(data: bytes, graph: str, chunk_bytes: int) -> Iterator[str]:
+    """``INSERT DATA`` requests for the N-Triples ``data`` (without blank nodes: see :func:`skolemise`),
+    each at most about ``chunk_bytes`` long."""
+    head, tail = f"INSERT DATA {{ GRAPH <{graph}> {{\n", "} }\n"
+    for chunk in _chunks(_lines(data), chunk_bytes):
         yield head + "\n".join(chunk) + "\n" + tail
+
+
+def find_update_service(endpoint: Endpoint, *, update_url: str | None = None, probe_graph: str | None = None,
+                        progress: Callable[[str], None] | None = None) -> UpdateService:
+    """Find where the server takes SPARQL Update, and in which encoding.
+
+    With ``update_url`` only that URL is tried. Otherwise, in order: the URLs that the endpoint's
+    SPARQL 1.1 Service Description (a GET of the query URL) says take SPARQL Update, on the same
+    origin as the endpoint; the guess ``.../update`` beside ``.../query`` or ``.../sparql``; the
+    query URL itself. Each is tried with ``DROP SILENT GRAPH <probe_graph>`` (a fresh graph name:
+    nothing is changed), sent as ``application/sparql-update``, then as a form, until one is
+    accepted: at most eight requests.
+
+    Raises:
+        EndpointError: no URL accepts SPARQL Update (the message lists what each answered), or the
+            server refused the credentials, failed or could not be reached.
+    """
+    say = progress or (lambda _message: None)
+    probe = f"DROP SILENT GRAPH <{check_graph_iri(probe_graph or TEMPORARY_GRAPH_PREFIX + str(uuid.uuid4()))}>"
+    http = _Http(endpoint.timeout, endpoint.credentials)
+    try:
+        candidates: list[tuple[str, str]] = []
+        if update_url is not None:
+            candidates.append((check_url(update_url, "--update"), "given with --update"))
+        else:
+            description = http.description(endpoint.url)
+            if description is not None:
+                for url in _described_update_urls(description, endpoint.url):
+                    candidates.append((url, "found in the service description"))
+            sibling = _sibling(endpoint.url, "update")
+            if sibling is not None:
+                candidates.append((sibling, "guessed from the query URL"))
+            candidates.append((endpoint.url, "the query URL itself"))
+        tried: list[str] = []
+        seen: set[str] = set()
+        for url, found_by in candidates[:4]:
+            if url in seen:
+                continue
+            seen.add(url)
+            for form in (False, True):
+                service = UpdateService(url, form, found_by)
+                try:
+                    http.update(service, probe)
+                    return service
+                except EndpointHTTPError as err:
+                    if err.status in (401, 403) or (update_url is None and err.status not in _NOT_HERE):
+                        raise
+                    if update_url is not None and (form or err.status not in _WRONG_ENCODING):
+                        raise
+                    tried.append(f"{url}{' (as a form)' if form else ''} answered HTTP {err.status}")
+                    say(f"no SPARQL Update at {url}{' as a form' if form else ''} (HTTP {err.status})")
+                    if err.status not in _WRONG_ENCODING:
+                        break
+        raise EndpointError(f"found no URL that takes SPARQL Update: {'; '.join(tried)}; name it with --update URL")
+    finally:
+        http.close()
+
+
+def _described_update_urls(description: Graph, query_url: str) -> list[str]:
+    """The ``sd:endpoint`` URLs of services described as supporting SPARQL 1.1 Update, on the query URL's
+    origin (a description naming another host is not followed: data and credentials stay where the user
+    pointed), sorted."""
+    found: set[str] = set()
+    for service in description.subjects(SD.supportedLanguage, SD.SPARQL11Update):
+        for url in description.objects(service, SD.endpoint):
+            text = str(url)
+            if isinstance(url, URIRef) and urlsplit(text).scheme in ("http", "https") and _origin(text) == _origin(query_url):
+                found.add(text)
+    return sorted(found)
 
 
 def push(
@@ -570,18 +783,23 @@ def push(
     store_url: str | None = None,
     store_required: bool = False,
     chunk_bytes: int = INSERT_CHUNK_BYTES,
+    store_chunk_bytes: int = STORE_CHUNK_BYTES,
     progress: Callable[[str], None] | None = None,
 ) -> PushResult:
     """Replace the named graph ``endpoint.graph`` of the store with the triples of ``graph``.
 
-    Steps: upload everything as N-Triples into a fresh temporary named graph — with a Graph Store
-    Protocol ``PUT`` to ``store_url``, or with SPARQL Update ``INSERT DATA`` requests when there is
-    no ``store_url`` or (unless ``store_required``) it answers 404, 405 or 501 —, check that the
-    temporary graph holds every triple sent, then ``MOVE GRAPH <tmp> TO GRAPH <target>`` in one
-    SPARQL Update request, and check the target's triple count.
+    Steps: find the SPARQL Update URL (:func:`find_update_service`); upload everything into a fresh
+    temporary named graph — with the Graph Store Protocol at ``store_url`` (one ``PUT``, then
+    ``POST`` requests of at most ``store_chunk_bytes``), or with SPARQL Update ``INSERT DATA``
+    requests of at most ``chunk_bytes``, blank nodes skolemised, when there is no ``store_url`` or
+    (unless ``store_required``) it answers as if it had no Graph Store; check that the temporary graph
+    holds every triple sent; ``MOVE GRAPH <tmp> TO GRAPH <target>`` in one request; check the target's
+    count. Each request waits the endpoint's timeout plus a time that grows with its size.
 
-    The target is never half-loaded: until the MOVE it is untouched, and on any failure before it
-    the temporary graph is dropped (``DROP SILENT``). The MOVE has no ``SILENT``: with ``SILENT`` a
+    The target is never half-loaded: until the MOVE it is untouched, and on any failure the temporary
+    graph is dropped (``DROP SILENT``). If the MOVE gets no answer, the counts are read again until
+    the temporary graph is empty and the target full (success) or the MOVE's wait has passed again;
+    only then is the outcome reported as uncertain. The MOVE has no ``SILENT``: with ``SILENT`` a
     missing source graph would silently empty the target.
 
     Raises:
@@ -591,7 +809,8 @@ def push(
     started = time.monotonic()
     say = progress or (lambda _message: None)
     target = check_graph_iri(endpoint.graph)
-    update = check_url(update_url or default_update_url(endpoint.url), "--update")
+    if update_url is not None:
+        check_url(update_url, "--update")
     store = check_url(store_url, "--store") if store_url else None
     try:
         data, sent = _ntriples(graph)
@@ -602,29 +821,22 @@ def push(
     try:
         try:
             before = endpoint.count(target)  # the query endpoint answers, before anything is sent
+            service = find_update_service(endpoint, update_url=update_url, probe_graph=temporary, progress=say)
         except EndpointError as err:
             raise EndpointError(f"push failed: {err}; nothing was sent: graph <{target}> is unchanged") from None
+        say(f"SPARQL Update at {service.url} ({service.found_by})")
         try:
-            method = _upload(http, data, temporary, update, store, store_required, chunk_bytes, say)
+            method, upload_url = _upload(http, graph, data, temporary, service, store, store_required,
+                                         chunk_bytes, store_chunk_bytes, _origin(endpoint.url), say)
             held = endpoint.count(temporary)
             if held != sent:
                 raise EndpointError(f"the temporary graph holds {held} triples but {sent} were sent")
         except EndpointError as err:
-            raise EndpointError(_failure(err, target, endpoint.url, _drop(http, update, temporary))) from None
+            raise EndpointError(_failure(err, target, endpoint.url, _drop(http, service, temporary))) from None
         except BaseException:
-            _drop(http, update, temporary)
+            _drop(http, service, temporary)
             raise
-        say(f"moving {sent} triples into <{target}>")
-        try:
-            http.update(update, f"MOVE GRAPH <{temporary}> TO GRAPH <{target}>")
-        except EndpointHTTPError as err:  # the server refused the MOVE, so it did nothing
-            raise EndpointError(_failure(err, target, endpoint.url, _drop(http, update, temporary))) from None
-        except EndpointError as err:  # no answer: the MOVE may or may not have been done
-            leftover = _drop(http, update, temporary)
-            raise EndpointError(_failure(err, target, endpoint.url, leftover, uncertain=True)) from None
-        except BaseException:
-            _drop(http, update, temporary)
-            raise
+        _move(http, endpoint, service, temporary, before, sent, say)
         after = endpoint.count(target)
         if after != sent:
             raise EndpointError(
@@ -632,43 +844,106 @@ def push(
             )
     finally:
         http.close()
-    return PushResult(endpoint.url, target, sent, before, method, time.monotonic() - started)
+    return PushResult(endpoint.url, target, sent, before, method, time.monotonic() - started,
+                      upload_url=upload_url, update_url=service.url, update_found_by=service.found_by)
 
 
-def _upload(http: _Http, data: bytes, temporary: str, update: str, store: str | None,
-            store_required: bool, chunk_bytes: int, say: Callable[[str], None]) -> str:
+def _upload(http: _Http, graph: Graph, data: bytes, temporary: str, service: UpdateService, store: str | None,
+            store_required: bool, chunk_bytes: int, store_chunk_bytes: int, origin: str,
+            say: Callable[[str], None]) -> tuple[str, str]:
+    """Upload into the temporary graph; return the method used (for the summary) and the URL it went to."""
     if store is not None:
-        say(f"uploading {len(data)} bytes of N-Triples to {store}")
+        lines = _lines(data)
+        # blank-node labels are scoped to one request: every triple with a blank node goes in the first
+        together = [line for line in lines if _BNODE_LINE.search(line)]
+        chunks = _chunks([line for line in lines if not _BNODE_LINE.search(line)], store_chunk_bytes,
+                         together=together)
+        for number, chunk in enumerate(chunks, start=1):
+            body = ("\n".join(chunk) + "\n").encode("utf-8")
+            try:
+                http.send("PUT" if number == 1 else "POST", store, params={"graph": temporary}, data=body,
+                          content_type="application/n-triples", service="store")
+            except EndpointHTTPError as err:
+                if number > 1 or store_required or err.status not in _NOT_HERE:
+                    raise
+                say(f"{store} has no Graph Store Protocol (HTTP {err.status}); using SPARQL Update")
+                break
+            say(f"Graph Store Protocol request {number} of {len(chunks)} sent ({len(body):,} bytes)")
+        else:
+            posts = len(chunks) - 1
+            return "Graph Store Protocol PUT" + (f" and {posts} POST{'s' if posts != 1 else ''}" if posts else ""), store
+    skolem, _ = _ntriples(skolemise(graph, f"{origin}{SKOLEM_PATH}{uuid.uuid4().hex}-"))
+    texts = list(_insert_chunks(skolem, temporary, chunk_bytes))
+    for number, text in enumerate(texts, start=1):
+        http.update(service, text, wait=http.wait_for(len(text)))
+        say(f"INSERT DATA request {number} of {len(texts)} sent")
+    return f"SPARQL Update INSERT DATA in {len(texts)} request{'s' if len(texts) != 1 else ''}", service.url
+
+
+def _move(http: _Http, endpoint: Endpoint, service: UpdateService, temporary: str, before: int, sent: int,
+          say: Callable[[str], None]) -> None:
+    """MOVE the temporary graph onto the target; a MOVE without an answer is checked by reading the counts."""
+    target = endpoint.graph
+    wait = endpoint.timeout + (before + sent) / MOVE_TRIPLES_PER_SECOND
+    say(f"moving {sent} triples into <{target}> (waiting up to {math.ceil(wait)} s)")
+    try:
+        http.update(service, f"MOVE GRAPH <{temporary}> TO GRAPH <{target}>", wait=wait)
+        return
+    except EndpointHTTPError as err:  # the server refused the MOVE, so it did nothing
+        raise EndpointError(_failure(err, target, endpoint.url, _drop(http, service, temporary))) from None
+    except EndpointError as err:  # no answer: the server may still be moving, or have finished
+        say(f"{err}; reading the counts to see whether the MOVE was done")
+        done, state = _settle(endpoint, temporary, sent, wait)
+        if done:
+            say("the MOVE was done")
+            return
+        leftover = _drop(http, service, temporary)
+        raise EndpointError(_failure(err, target, endpoint.url, leftover, uncertain=True, state=state)) from None
+    except BaseException:
+        _drop(http, service, temporary)
+        raise
+
+
+def _settle(endpoint: Endpoint, temporary: str, sent: int, wait: float) -> tuple[bool, str]:
+    """Read the counts until the MOVE shows as done (the temporary graph empty and the target holding
+    ``sent`` triples), for at most ``wait`` seconds; return whether it did, and the last state seen."""
+    target = endpoint.graph
+    deadline = time.monotonic() + wait
+    state, failures = "its counts could not be read", 0
+    for _ in range(10_000):  # bounded by the deadline long before this
         try:
-            http.send("PUT", store, params={"graph": temporary}, data=data, content_type="application/n-triples",
-                      service="store")
-            return "Graph Store Protocol PUT"
-        except EndpointHTTPError as err:
-            if store_required or err.status not in (404, 405, 501):
-                raise
-            say(f"{store} has no Graph Store Protocol (HTTP {err.status}); using SPARQL Update")
-    requests_sent = 0
-    for text in _insert_chunks(data, temporary, chunk_bytes):
-        http.update(update, text)
-        requests_sent += 1
-        say(f"INSERT DATA request {requests_sent} sent")
-    return f"SPARQL Update INSERT DATA in {requests_sent} request{'s' if requests_sent != 1 else ''}"
+            moved_in, left = endpoint.count(target), endpoint.count(temporary)
+            failures = 0
+            if left == 0 and moved_in == sent:
+                return True, ""
+            state = f"it held {moved_in} triples and the temporary graph {left}"
+        except EndpointError as err:
+            failures += 1
+            state = f"its counts could not be read ({err})"
+            if failures >= 3:
+                break
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        time.sleep(min(SETTLE_POLL_SECONDS, remaining))
+    return False, state + f" {math.ceil(wait)} s later"
 
 
-def _drop(http: _Http, update: str, temporary: str) -> str:
+def _drop(http: _Http, service: UpdateService, temporary: str) -> str:
     """Drop the temporary graph; return '' or a sentence saying it may remain."""
     try:
-        http.update(update, f"DROP SILENT GRAPH <{temporary}>")
+        http.update(service, f"DROP SILENT GRAPH <{temporary}>")
         return ""
     except EndpointError as err:
         return (f" The temporary graph <{temporary}> may remain ({err}); "
                 f"remove it with: DROP SILENT GRAPH <{temporary}>.")
 
 
-def _failure(err: EndpointError, target: str, url: str, leftover: str, *, uncertain: bool = False) -> str:
+def _failure(err: EndpointError, target: str, url: str, leftover: str, *, uncertain: bool = False,
+             state: str = "") -> str:
     if uncertain:
-        return (f"push failed: {err}; the server may or may not have replaced graph <{target}> at {url}: "
-                f"check its triple count.{leftover}")
+        return (f"push failed: {err}; the server may or may not have replaced graph <{target}> at {url} "
+                f"({state}): check its triple count.{leftover}")
     return f"push failed: {err}; graph <{target}> at {url} is unchanged.{leftover}"
 
 
@@ -677,15 +952,19 @@ __all__: Sequence[str] = [
     "DEFAULT_TIMEOUT",
     "Credentials",
     "Endpoint",
+    "EndpointGraphError",
     "EndpointHTTPError",
     "EndpointTimeout",
     "EndpointUnreachable",
     "PushResult",
+    "UpdateService",
     "default_store_url",
     "default_update_url",
+    "find_update_service",
     "parse_json_results",
     "push",
     "query_endpoint",
     "run_remote",
+    "skolemise",
     "union_graph",
 ]
