@@ -28,7 +28,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from rdflib import URIRef
-from rdflib.namespace import SKOS
+from rdflib.namespace import OWL, RDF, SKOS
 
 from itops.graph import KnowledgeGraph
 from itops.io import write_text_atomic
@@ -36,8 +36,8 @@ from itops.lineage import Change, changes
 from itops.namespace import ITOPS
 from itops.query import all_queries
 from itops.docsite.diagrams import diagrams, graphviz
-from itops.docsite.model import (Entity, Link, Pages, Statement, documents, entities, is_itops_term, slug, statements,
-                              text, vocabulary)
+from itops.docsite.model import (Entity, Link, Pages, Statement, documents, entities, entity_iris, is_itops_term, slug,
+                                 statements, text, vocabulary)
 from itops.docsite.rulepages import rule_id, rule_pages
 from itops.validate import Finding, load_shapes, rules
 
@@ -118,23 +118,24 @@ def build_site(out_dir: Path, *, register: Path | None = EXAMPLE_REGISTER) -> li
     pages = Pages(graph)
     shapes = load_shapes()
     all_rules = rules(shapes, data=graph)
-    stmts = statements(graph, pages)
     all_changes = changes(graph)
     timeline_subjects = sorted({o for c in all_changes for o in c.originals}, key=str)
     timelines = {s: f"timeline/{slug(s)}.html" for s in timeline_subjects}
 
     # every page's address first, so that any page can link to any other
     parties = _parties(graph)
-    for iri in {s for s in graph.subjects() if isinstance(s, URIRef) and str(s).startswith("https://w3id.org/itops/id/")}:
+    statement_iris = {s for s in graph.subjects(ITOPS.fromDocument, None) if isinstance(s, URIRef)}
+    for iri in statement_iris | set(entity_iris(graph, statement_iris)):
         pages.paths[iri] = entity_href(iri)
-    terms = vocabulary(graph, pages)  # labels only; hrefs are set below and the vocabulary rebuilt
-    term_paths = _term_paths([t.iri for t in terms])
+    term_paths = _term_paths([t for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+                              for t in graph.subjects(RDF.type, kind) if isinstance(t, URIRef) and is_itops_term(t)])
     pages.paths.update(term_paths)
-    doc_list = documents(graph, pages, stmts)
-    for doc in doc_list:
-        pages.paths[doc.iri] = f"documents/{doc.key}.html"
-        for sec in doc.sections:
-            pages.paths[sec.iri] = f"documents/{doc.key}.html#{sec.id}"
+    for doc in (d for d in graph.subjects(RDF.type, ITOPS.Document) if isinstance(d, URIRef)):
+        key = text(graph, doc, SKOS.notation) or slug(doc)
+        pages.paths[doc] = f"documents/{key}.html"
+        for sec in graph.subjects(ITOPS.inDocument, doc):
+            if isinstance(sec, URIRef):
+                pages.paths[sec] = f"documents/{key}.html#{slug(sec)}"
     stmts = statements(graph, pages)
     doc_list = documents(graph, pages, stmts)
     terms = vocabulary(graph, pages)

@@ -549,6 +549,19 @@ def _is_obligation_class(graph: Graph, cls: URIRef) -> bool:
     return "obligation" in slug(cls).casefold() or "obligation" in text(graph, cls, RDFS.label).casefold()
 
 
+def entity_iris(graph: Graph, statement_iris: set[URIRef]) -> list[URIRef]:
+    """The named individuals that get a page of their own: everything of ``id:`` but statements, documents,
+    sections and the change events and evidence of the lineage (which the timelines show)."""
+    skip_types = {ITOPS.Document, ITOPS.Section}
+    out = []
+    for thing in sorted({s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef)
+                         and str(s).startswith(_ID_NS)} - statement_iris, key=str):
+        types = set(uris(graph, thing, RDF.type))
+        if not types & skip_types and not any(_is_change(graph, t) for t in types):
+            out.append(thing)
+    return out
+
+
 def entities(graph: Graph, pages: Pages, stmts: dict[URIRef, Statement], parties: set[URIRef],
              timelines: dict[URIRef, str]) -> list[Entity]:
     """Every individual of ``id:`` that is not a statement, section or document, with what names it."""
@@ -562,12 +575,8 @@ def entities(graph: Graph, pages: Pages, stmts: dict[URIRef, Statement], parties
             if isinstance(o, URIRef) and isinstance(p, URIRef) and p not in structural_statement_props and p != RDF.type:
                 mentions[o].append((st.iri, p))
     out = []
-    skip_types = {ITOPS.Document, ITOPS.Section}
-    candidates = {s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef) and str(s).startswith(_ID_NS)}
-    for thing in sorted(candidates - set(stmts), key=str):
+    for thing in entity_iris(graph, set(stmts)):
         types = set(uris(graph, thing, RDF.type))
-        if types & skip_types or any(_is_change(graph, t) for t in types):
-            continue
         used: set[tuple[URIRef, URIRef]] = set()
         groups = []
         obligations = []

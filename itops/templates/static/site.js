@@ -1,4 +1,4 @@
-// itops site: client-side search over the index that static/search-index.js defines (no fetch(), so it works from file://).
+// itops site: client-side search over the index that static/search-index.js defines as a global, so it works from file://.
 (function () {
   "use strict";
   var index = window.ITOPS_SEARCH || [];
