@@ -11,7 +11,15 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from itops.errors import EndpointError, InputError, ItopsError, ParameterError, UnknownQueryError
+from itops.errors import (
+    EndpointError,
+    InputError,
+    ItopsError,
+    OutputError,
+    ParameterError,
+    QueryError,
+    UnknownQueryError,
+)
 from itops.graph import KnowledgeGraph, load
 from itops.query import NamedQuery, QueryResult, all_queries, load_query, query_names
 
@@ -29,4 +37,6 @@ __all__ = [
     "ParameterError",
     "UnknownQueryError",
     "EndpointError",
+    "OutputError",
+    "QueryError",
 ]

@@ -24,10 +24,9 @@ from itops.loader import (
     check_input,
     check_register,
     describe_graph,
-    parse_rdf,
     read_input,
-    store_from_graph,
 )
+from itops.terms import StoreGraph
 from itops.namespace import DATA_GRAPH_BASE, ITOPS, ONTOLOGY_IRI
 from itops.query import NameIndex, NamedQuery, QueryResult, load_query, resolve_parameters, run_embedded
 from itops.resources import resource_files
@@ -85,7 +84,12 @@ def _graph_iri_for(name: str) -> URIRef:
 
 
 class KnowledgeGraph:
-    """An in-memory RDF dataset of the ontology, the documents and any registers.
+    """The ontology, the documents and any registers: an Oxigraph store, with an rdflib view on demand.
+
+    Each file is loaded into its own named graph of an in-memory Oxigraph store, which parses the
+    bundled Turtle itself (no rdflib on the way to a query); :attr:`dataset`, the same graphs as
+    an rdflib Dataset, is built the first time something needs rdflib (pySHACL, exports, the
+    rdflib query engine).
 
     >>> kg = KnowledgeGraph.bundled()
     >>> [d.document for d in kg.info().documents]
@@ -93,10 +97,11 @@ class KnowledgeGraph:
     """
 
     def __init__(self) -> None:
-        self.dataset = Dataset(default_union=True)
+        self._store = ox.Store()
+        self._dataset: Dataset | None = None
+        self._parts: list[tuple[URIRef, Traversable | Graph]] = []  # what the rdflib view is built from
         self._sources: list[Source] = []
         self._index: NameIndex | None = None
-        self._store: ox.Store | None = None
         self._registers: list[tuple[str, list[Description]]] = []
 
     # ---------------------------------------------------------------- loading
@@ -105,16 +110,15 @@ class KnowledgeGraph:
     def bundled(cls, *, documents: bool = True) -> KnowledgeGraph:
         """Load the packaged ontology and, unless ``documents`` is False, both documents' data."""
         kg = cls()
-        for file in resource_files("ontology", ".ttl"):
-            kg._load_traversable(file, "ontology/" + file.name)
-        if documents:
-            for file in resource_files("data", ".ttl"):
-                kg._load_traversable(file, "data/" + file.name)
+        for folder in ("ontology", "data") if documents else ("ontology",):
+            for file in resource_files(folder, ".ttl"):
+                iri = _graph_iri_for(file.name.rsplit(".", 1)[0])
+                graph = ox.NamedNode(str(iri))
+                kg._store.load(file.read_bytes(), format=ox.RdfFormat.TURTLE, base_iri=str(iri), to_graph=graph)
+                triples = sum(1 for _ in kg._store.quads_for_pattern(None, None, None, graph))
+                kg._parts.append((iri, file))
+                kg._register(file.name, f"{folder}/{file.name}", iri, triples)
         return kg
-
-    def _load_traversable(self, file: Traversable, shown: str) -> Source:
-        name = file.name.rsplit(".", 1)[0]
-        return self._parse(file.read_text(encoding="utf-8"), shown, _graph_iri_for(name), "turtle")
 
     def add_file(self, path: str | Path, *, graph_iri: str | None = None) -> Source:
         """Load an RDF file (Turtle, N-Triples, RDF/XML, JSON-LD or TriG, by extension) into its own named graph.
@@ -126,7 +130,7 @@ class KnowledgeGraph:
         source = check_input(path)
         if source.kind != "rdf":
             raise InputError(source.shown, "is not an RDF file; load a register with add_register()")
-        graph = read_input(source, self.dataset)
+        graph = read_input(source, self.lookup(), names=self.names())
         return self.add_graph(graph, name=source.shown, graph_iri=graph_iri or source.graph_iri)
 
     def add_register(self, path: str | Path) -> Source:
@@ -137,7 +141,7 @@ class KnowledgeGraph:
                 ODS code with another name or type than a register loaded before.
         """
         source = check_input(path)
-        graph = read_input(source, self.dataset, names=self.names())
+        graph = read_input(source, self.lookup(), names=self.names())
         check_register(source, graph)
         described = (source.shown, describe_graph(graph))
         check_consistent([*self._registers, described])
@@ -154,30 +158,49 @@ class KnowledgeGraph:
 
     def add_graph(self, graph: Graph, *, name: str, graph_iri: str) -> Source:
         """Add the triples of an rdflib graph (for example a register read from CSV) as a named graph."""
-        target = self.dataset.graph(URIRef(graph_iri))
-        for triple in graph:
-            target.add(triple)
-        return self._register(name, name, URIRef(graph_iri), len(target))
-
-    def _parse(self, text: str, shown: str, iri: URIRef, fmt: str) -> Source:
-        graph = parse_rdf(text, shown, fmt, public_id=str(iri))
-        target = self.dataset.graph(iri)
-        for triple in graph:
-            target.add(triple)
-        return self._register(Path(shown).name, shown, iri, len(graph))
+        iri = URIRef(graph_iri)
+        self._store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
+                         to_graph=ox.NamedNode(graph_iri))
+        self._parts.append((iri, graph))
+        if self._dataset is not None:
+            self._add_to_dataset(self._dataset, iri, graph)
+        return self._register(name, name, iri, len(graph))
 
     def _register(self, name: str, location: str, iri: URIRef, triples: int) -> Source:
         source = Source(name=name, location=location, graph_iri=iri, triples=triples)
         self._sources.append(source)
         self._index = None
-        self._store = None
         return source
+
+    @staticmethod
+    def _add_to_dataset(dataset: Dataset, iri: URIRef, part: Traversable | Graph) -> None:
+        target = dataset.graph(iri)
+        if isinstance(part, Graph):
+            for triple in part:
+                target.add(triple)
+        else:
+            target.parse(data=part.read_text(encoding="utf-8"), format="turtle", publicID=str(iri))
 
     # ---------------------------------------------------------------- access
 
     @property
+    def store(self) -> ox.Store:
+        """The Oxigraph store holding every loaded graph (one named graph per source)."""
+        return self._store
+
+    @property
+    def dataset(self) -> Dataset:
+        """The same graphs as an rdflib Dataset whose default graph is their union (built on first use)."""
+        if self._dataset is None:
+            dataset = Dataset(default_union=True)
+            for iri, part in self._parts:
+                self._add_to_dataset(dataset, iri, part)
+            self._dataset = dataset
+        return self._dataset
+
+    @property
     def graph(self) -> Graph:
-        """The union of all loaded graphs, for querying."""
+        """The union of all loaded graphs as rdflib sees it, for querying."""
         return self.dataset
 
     @property
@@ -192,10 +215,14 @@ class KnowledgeGraph:
             data.add(triple)
         return data
 
+    def lookup(self) -> StoreGraph:
+        """Read access to the loaded triples for name and class look-ups, straight from the store."""
+        return StoreGraph(self._store)
+
     def names(self) -> NameIndex:
         """The index of names used to resolve query parameters (built once per change)."""
         if self._index is None:
-            self._index = NameIndex.build(self.dataset)
+            self._index = NameIndex.build(self.lookup())
         return self._index
 
     def label(self, iri: URIRef) -> str:
@@ -219,7 +246,7 @@ class KnowledgeGraph:
             ParameterError: a parameter is missing, unknown, malformed or ambiguous.
         """
         query = load_query(name) if isinstance(name, str) else name
-        bindings = resolve_parameters(query, params or {}, self.dataset, self.names())
+        bindings = resolve_parameters(query, params or {}, self.lookup(), self.names())
         if engine == "auto":
             engine = "oxigraph"
         if engine == "oxigraph":
@@ -233,9 +260,7 @@ class KnowledgeGraph:
         return run_embedded(self.dataset, query, bindings)
 
     def oxigraph_store(self) -> ox.Store:
-        """The loaded graphs in an in-memory pyoxigraph Store, one named graph per source (built once per change)."""
-        if self._store is None:
-            self._store = store_from_graph(self.dataset)
+        """The loaded graphs in an in-memory pyoxigraph Store, one named graph per source."""
         return self._store
 
     def sparql(self, text: str, bindings: Mapping[str, object] | None = None, *, allow_service: bool = False) -> QueryResult:

@@ -29,6 +29,7 @@ from rdflib.term import Node
 from itops.errors import InputError
 from itops.namespace import ITOPS
 from itops.query import NameIndex
+from itops.terms import ReadableGraph, StoreGraph, select
 from itops.resources import resource_files
 
 #: RDF files by extension: (rdflib parser name, Oxigraph format or None where Oxigraph has no parser).
@@ -196,7 +197,7 @@ def _line_of(text: str, lexical: str) -> int | None:
     return None if match is None else text.count("\n", 0, match.start()) + 1
 
 
-def read_input(source: Input, bundled: Graph, *, names: NameIndex | None = None) -> Graph:
+def read_input(source: Input, bundled: ReadableGraph, *, names: NameIndex | None = None) -> Graph:
     """Read a checked input into an RDF graph: a CSV register through the register reader, RDF as RDF.
 
     ``bundled`` holds the ontology and documents, against which a register's names are resolved.
@@ -310,18 +311,6 @@ def _short(types: Iterable[str]) -> str:
 # Oxigraph stores
 # ------------------------------------------------------------------------------------------------
 
-def select(store: ox.Store, query: str, *, default_graph: ox.NamedNode | None = None,
-           union: bool = False) -> ox.QuerySolutions:
-    """Run a SELECT query on ``store`` (its default graph, ``default_graph``, or the union of all graphs)."""
-    if default_graph is not None:
-        result = store.query(query, default_graph=default_graph)
-    else:
-        result = store.query(query, use_default_graph_as_union=union)
-    if not isinstance(result, ox.QuerySolutions):
-        raise TypeError("expected a SELECT query")
-    return result
-
-
 def store_from_graph(graph: Graph) -> ox.Store:
     """An in-memory Oxigraph store holding the triples of ``graph`` (named graphs of a Dataset kept)."""
     store = ox.Store()
@@ -417,17 +406,15 @@ def store_from_inputs(paths: Sequence[str], *, documents: bool = True, progress:
     inputs = [check_input(path) for path in paths]
     store = ox.Store()
     load_bundled(store, documents=documents)
-    bundled: Graph | None = None  # the rdflib graph is only needed to resolve a CSV register's names
-    names: NameIndex | None = None
+    names: NameIndex | None = None  # built once, on the first CSV register, from the store itself
     described: list[tuple[str, list[Description]]] = []
     for source in inputs:
         if source.kind == "rdf" and RDF_FORMATS[source.suffix][1] is not None:
             bulk_load(store, source, progress=progress)
         else:
-            if bundled is None:
-                bundled = bundled_graph(documents=documents)
-                names = NameIndex.build(bundled)
-            graph = read_input(source, bundled, names=names)
+            lookup = StoreGraph(store)
+            names = names or NameIndex.build(lookup)
+            graph = read_input(source, lookup, names=names)
             check_register(source, graph)
             store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
                        to_graph=ox.NamedNode(source.graph_iri))
@@ -437,17 +424,8 @@ def store_from_inputs(paths: Sequence[str], *, documents: bool = True, progress:
     return store
 
 
-def bundled_graph(*, documents: bool = True) -> Graph:
-    """The packaged ontology (and documents) as one rdflib graph."""
-    graph = Graph()
-    for folder in ("ontology", "data") if documents else ("ontology",):
-        for file in resource_files(folder, ".ttl"):
-            graph.parse(data=file.read_text(encoding="utf-8"), format="turtle")
-    return graph
-
-
 __all__ = [
     "Input", "RDF_FORMATS", "TABLE_FORMATS", "check_input", "read_input", "read_text", "parse_rdf", "check_register",
     "check_consistent", "describe_graph", "describe_store", "organisation_count", "store_from_graph", "store_from_inputs",
-    "bundled_graph", "load_bundled", "bulk_load", "check_store", "select",
+    "load_bundled", "bulk_load", "check_store", "select",
 ]

@@ -30,9 +30,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from rdflib.term import Identifier, Node
 
+import pyoxigraph as ox
+
 from itops.errors import ParameterError, UnknownQueryError
 from itops.namespace import PREFIXES
 from itops.resources import resource_dir, resource_files
+from itops.terms import ReadableGraph, select, to_rdflib
 
 _HEADER = re.compile(r"^#\s*([a-z-]+)\s*:\s*(.*?)\s*$")
 _PARAM_TYPES = ("IRI", "string", "integer", "date")
@@ -181,7 +184,7 @@ class NameIndex:
     display: dict[URIRef, str] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, graph: Graph) -> NameIndex:
+    def build(cls, graph: ReadableGraph) -> NameIndex:
         """Index every named subject of ``graph``."""
         index = cls()
         for prop in _NAME_PROPERTIES:
@@ -206,7 +209,7 @@ class NameIndex:
         return difflib.get_close_matches(_normalise(value), names, n=8, cutoff=0.6)
 
 
-def instances_of(graph: Graph, class_iri: URIRef) -> set[URIRef]:
+def instances_of(graph: ReadableGraph, class_iri: URIRef) -> set[URIRef]:
     """Return the named instances of ``class_iri`` or of any of its subclasses (no reasoner needed)."""
     classes = {class_iri}
     frontier = [class_iri]
@@ -223,7 +226,7 @@ def instances_of(graph: Graph, class_iri: URIRef) -> set[URIRef]:
 
 
 def resolve_parameters(
-    query: NamedQuery, values: Mapping[str, str], graph: Graph, index: NameIndex | None = None
+    query: NamedQuery, values: Mapping[str, str], graph: ReadableGraph, index: NameIndex | None = None
 ) -> dict[str, Identifier]:
     """Turn user-given parameter values into RDF terms to bind, keyed by query variable name.
 
@@ -247,7 +250,7 @@ def resolve_parameters(
     return bound
 
 
-def _resolve_one(param: Parameter, raw: str, graph: Graph, index: NameIndex | None) -> Identifier:
+def _resolve_one(param: Parameter, raw: str, graph: ReadableGraph, index: NameIndex | None) -> Identifier:
     if param.type == "string":
         return Literal(raw)
     if param.type == "integer":
@@ -367,23 +370,6 @@ def run_embedded(graph: Graph, query: NamedQuery, bindings: Mapping[str, Identif
     return QueryResult.from_rows(columns, rows, list_columns=query.list_columns)
 
 
-def _from_oxigraph(term: Any) -> Node | None:
-    import pyoxigraph as ox
-
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        return Literal(term.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
-    raise TypeError(f"unexpected term {term!r}")
-
-
 _OUTER_WHERE = re.compile(r"^(?!\s*#)[^\n]*?\bWHERE\s*\{", re.IGNORECASE | re.MULTILINE)
 
 
@@ -407,9 +393,9 @@ def with_values(text: str, bindings: Mapping[str, Identifier]) -> str:
     return text[: match.end()] + block + text[match.end():]
 
 
-def run_oxigraph(store: Any, query: NamedQuery, bindings: Mapping[str, Identifier]) -> QueryResult:
+def run_oxigraph(store: ox.Store, query: NamedQuery, bindings: Mapping[str, Identifier]) -> QueryResult:
     """Run ``query`` on a pyoxigraph Store (default graph = union of its graphs), parameters in a VALUES block."""
-    solutions = store.query(with_values(query.text, bindings), use_default_graph_as_union=True)
+    solutions = select(store, with_values(query.text, bindings), union=True)
     columns = [v.value for v in solutions.variables]
-    rows = [tuple(_from_oxigraph(solution[c]) for c in columns) for solution in solutions]
+    rows = [tuple(to_rdflib(solution[c]) for c in columns) for solution in solutions]
     return QueryResult.from_rows(columns, rows, list_columns=query.list_columns)

@@ -22,7 +22,8 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from itops.graph import KnowledgeGraph
-from itops.loader import select, store_from_graph
+from itops.loader import store_from_graph
+from itops.terms import select
 from itops.namespace import ITOPS
 from itops.resources import resource_files
 
@@ -492,44 +493,16 @@ def to_text(report: Report) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def to_html(report: Report, *, title: str = "itops validation report") -> str:
-    """One self-contained, accessible HTML page a person can send to a colleague."""
-    e = html.escape
-    rows = []
-    for focus, findings in report.affected().items():
-        first = findings[0]
-        items = "".join(
-            f"<li class=\"{e(f.severity.lower())}\"><strong>{e(f.severity)}:</strong> {e(f.message)}."
-            f"<br><span class=\"rule\">Rule: {e(f.rule_label)} ({e('; '.join(f.sections))})</span>"
-            + (f"<br><span>Who acts: {e(f.action_by)}</span>" if f.action_by else "")
-            + (f"<br><span>What to do: {e(f.remedy)}</span>" if f.remedy else "")
-            + "</li>"
-            for f in findings
-        )
-        rows.append(
-            f"<tr><th scope=\"row\">{e(first.organisation)}</th><td>{e(first.ods_code)}</td>"
-            f"<td><ul>{items}</ul></td></tr>"
-        )
-    table = (
-        "<table><caption>Findings by organisation</caption><thead><tr><th scope=\"col\">Organisation</th>"
-        "<th scope=\"col\">ODS code</th><th scope=\"col\">Findings</th></tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table>"
-        if rows
-        else "<p>No findings.</p>"
-    )
-    style = (
-        "body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.45}"
-        "table{border-collapse:collapse;width:100%}th,td{border:1px solid #888;padding:.5rem;vertical-align:top;text-align:left}"
-        "caption{font-weight:bold;text-align:left;padding:.5rem 0}ul{margin:0;padding-left:1.2rem}"
-        "li{margin-bottom:.5rem}li.violation strong{color:#a00}li.warning strong{color:#7a5200}.rule{color:#333}"
-    )
-    return (
-        f"<!DOCTYPE html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
-        f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{e(title)}</title>"
-        f"<style>{style}</style></head><body><main><h1>{e(title)}</h1>"
-        f"<p role=\"status\">{e(checked_line(report))} {e(_summary_line(report))}</p>{table}</main></body></html>\n"
-    )
+def to_html(report: Report, *, title: str = "itops validation report", site_url: str | None = None) -> str:
+    """One self-contained, accessible HTML page a person can send to a colleague, in the site's layout.
+
+    It shows a chart of the organisations affected per rule and the findings by organisation; with
+    ``site_url`` (the documentation site's root, a URL or a relative path) each finding links to
+    its rule's page and to the pages of the parties the rule is about.
+    """
+    from itops.docsite.report import render_report  # the Jinja2 templates are loaded only when HTML is asked for
+
+    return render_report(report, title=title, summary=f"{checked_line(report)} {_summary_line(report)}", site_url=site_url)
 
 
 WRITERS = ("text", "json", "csv", "ttl", "html")

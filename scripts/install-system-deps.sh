@@ -58,7 +58,20 @@ if [[ $(id -u) -ne 0 ]]; then
     sudo=(sudo)
 fi
 
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "install-system-deps: these Debian packages are missing and this system has no apt-get to install them:" >&2
+    echo "  ${missing[*]}" >&2
+    echo "install-system-deps: install their equivalents (a JDK 17, the OWL API 5.1 and Apache Jena jars, Chromium," >&2
+    echo "  Graphviz) by hand, or run the fast tier alone: .venv/bin/python -m pytest -m 'not slow and not system'" >&2
+    exit 2
+fi
+if [[ $(id -u) -ne 0 ]] && ! command -v sudo >/dev/null 2>&1; then
+    echo "install-system-deps: installing ${missing[*]} needs root, and sudo is not available" >&2
+    exit 2
+fi
+
 echo "install-system-deps: installing ${missing[*]}"
+echo "install-system-deps: (what each is for is listed at the top of scripts/install-system-deps.sh)"
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     -o Dpkg::Use-Pty=0 "${missing[@]}" >/dev/null

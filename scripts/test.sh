@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# One command for the whole test suite: system packages, a virtualenv with the project installed
-# (a normal, non-editable install, so the tests exercise the installed package), then pytest.
-# Arguments are passed to pytest; the exit status is pytest's.
+# One command for the whole test suite:
+#   1. Debian packages the tests drive for real (scripts/install-system-deps.sh says which and why:
+#      a JDK, the OWL API and Apache Jena jars, Chromium, Graphviz);
+#   2. .venv with itops installed the normal (non-editable) way, with its test extra (pytest, a real
+#      Oxigraph SPARQL server, mypy, ruff...), so the tests exercise the installed package;
+#   3. ruff and mypy --strict on the package, then pytest.
+# Arguments are passed to pytest; the exit status is the first failure's.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
