@@ -16,6 +16,7 @@ class ITOPS(DefinedNamespace):
 
     Abolition: URIRef
     AccountabilityArrangement: URIRef
+    AgreedEquivalent: URIRef
     ApplianceContractor: URIRef
     ApprovalRoute: URIRef
     AreaTeam: URIRef
@@ -42,6 +43,7 @@ class ITOPS(DefinedNamespace):
     GPPractice: URIRef
     GlossaryEntry: URIRef
     GovernmentDepartment: URIRef
+    GroupDecision: URIRef
     Guidance: URIRef
     HealthcareProvider: URIRef
     IGTStatus: URIRef
@@ -56,6 +58,7 @@ class ITOPS(DefinedNamespace):
     NationalBody: URIRef
     NationalSystem: URIRef
     NetworkService: URIRef
+    Obligation: URIRef
     Party: URIRef
     PartyCategory: URIRef
     PatientCohort: URIRef
@@ -64,6 +67,7 @@ class ITOPS(DefinedNamespace):
     PrimaryCareTrust: URIRef
     PrivateProvider: URIRef
     ProvisionStatement: URIRef
+    Reading: URIRef
     ReferenceEntry: URIRef
     Renaming: URIRef
     Replacement: URIRef
@@ -88,7 +92,9 @@ class ITOPS(DefinedNamespace):
     acronym: URIRef
     actionBy: URIRef
     actsThrough: URIRef
+    adheresToRaPolicy: URIRef
     advisedBy: URIRef
+    alternativeParty: URIRef
     appliesTo: URIRef
     approvalSoughtBy: URIRef
     approvalSoughtFrom: URIRef
@@ -96,6 +102,8 @@ class ITOPS(DefinedNamespace):
     assuranceHolder: URIRef
     assuredBy: URIRef
     changeOf: URIRef
+    checkedBy: URIRef
+    combinesUnit: URIRef
     commissionedBy: URIRef
     commissionedFrom: URIRef
     commissionsService: URIRef
@@ -103,18 +111,24 @@ class ITOPS(DefinedNamespace):
     comprises: URIRef
     concernsService: URIRef
     concernsStandard: URIRef
+    condition: URIRef
     connectsTo: URIRef
+    coversCategory: URIRef
     datePrecision: URIRef
+    decidesGroup: URIRef
     delegatedBy: URIRef
     delegatedTo: URIRef
     delegates: URIRef
     denotes: URIRef
+    derivedFromStatement: URIRef
     description: URIRef
     determinedBy: URIRef
     dscnNumber: URIRef
     effectiveFrom: URIRef
     enforcesSection: URIRef
     enforcesStatement: URIRef
+    equivalentFor: URIRef
+    equivalentName: URIRef
     escalatedBy: URIRef
     escalatesTo: URIRef
     escalationContact: URIRef
@@ -126,6 +140,7 @@ class ITOPS(DefinedNamespace):
     fromSection: URIRef
     fundedBy: URIRef
     hasAccountableBody: URIRef
+    hasAgreedEquivalent: URIRef
     hasAssurance: URIRef
     hasCommissioner: URIRef
     hasITSupplier: URIRef
@@ -133,13 +148,27 @@ class ITOPS(DefinedNamespace):
     heldBy: URIRef
     igtStatus: URIRef
     igtSubmittedOn: URIRef
+    inCategory: URIRef
     inDocument: URIRef
     instrument: URIRef
+    isCombinedIn: URIRef
+    isComprisedBy: URIRef
+    issuesGoTo: URIRef
+    itCommissionedBy: URIRef
+    itProvidersOf: URIRef
     itemNumber: URIRef
+    leftOpen: URIRef
     legalDate: URIRef
     memberClass: URIRef
+    modality: URIRef
+    needsProperty: URIRef
     noDirectResponsibility: URIRef
+    obligationAssuredBy: URIRef
+    obligedAction: URIRef
+    obligedParty: URIRef
+    obligedStandard: URIRef
     odsCode: URIRef
+    onBehalfOf: URIRef
     operationalDate: URIRef
     paidThrough: URIRef
     partOfService: URIRef
@@ -149,6 +178,7 @@ class ITOPS(DefinedNamespace):
     publicationDate: URIRef
     publishedBy: URIRef
     quotes: URIRef
+    reasoning: URIRef
     registrationAuthority: URIRef
     remedy: URIRef
     requiresStandard: URIRef
@@ -159,13 +189,16 @@ class ITOPS(DefinedNamespace):
     scopeStatus: URIRef
     sectionNumber: URIRef
     serviceDescription: URIRef
+    severity: URIRef
     standardNumber: URIRef
     statementNumber: URIRef
     subItemOf: URIRef
     subsectionOf: URIRef
     supportsParty: URIRef
+    teamOf: URIRef
     term: URIRef
     title: URIRef
+    uncheckedBecause: URIRef
     usesSmartcards: URIRef
     validFrom: URIRef
     validUntil: URIRef
