@@ -21,7 +21,16 @@ column                      meaning
 ``commissioned_by``         who commissions its services (ODS code)
 ``access_commissioned_by``  through whom its access to national IT services is commissioned (ODS code)
 ``escalation_contact``      for a commissioner: the NHS CB area team it escalates ISB 0160 issues to
+``it_commissioned_by``      who commissions its local IT provision from its IT supplier (ODS code, or
+                            ``DMS``/``MoD``)
+``ra_policy``               ``yes`` if it adheres to the registration authority (smartcard security)
+                            policy, ``no`` if not
+``agreed_equivalents``      otherwise agreed equivalent standards it meets in place of a named one:
+                            ``ISB 0160=Defence clinical safety standard``
 ==========================  ===========================================================================
+
+A column a register leaves out, or a cell it leaves empty, is "not recorded": the rules that need
+it do not run on it, and ``itops obligations`` reports those obligations as not recorded.
 
 Several values in one cell are separated by ``;`` (:data:`SEPARATOR`). A reference to another
 organisation is its ODS code (it need not be a row of the register) or the name of a body the
@@ -43,6 +52,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 from itops.errors import InputError
 from itops.namespace import ID, ITOPS
 from itops.query import NameIndex, instances_of
+from itops.terms import ReadableGraph
 
 ODS = Namespace("https://w3id.org/itops/ods/")
 SEPARATOR = ";"
@@ -60,6 +70,9 @@ OPTIONAL = (
     "commissioned_by",
     "access_commissioned_by",
     "escalation_contact",
+    "it_commissioned_by",
+    "ra_policy",
+    "agreed_equivalents",
 )
 _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0"}
@@ -83,7 +96,7 @@ class OrganisationType:
     names: tuple[str, ...]
 
 
-def organisation_types(ontology: Graph) -> list[OrganisationType]:
+def organisation_types(ontology: ReadableGraph) -> list[OrganisationType]:
     """The organisation classes of the ontology with the names (labels and acronyms) a register may use."""
     classes = {_ORGANISATION}
     frontier = [_ORGANISATION]
@@ -106,7 +119,7 @@ def organisation_types(ontology: Graph) -> list[OrganisationType]:
 class RegisterReader:
     """Reads CSV registers, resolving names of systems, standards and bodies against the bundled graph."""
 
-    def __init__(self, graph: Graph, names: NameIndex | None = None) -> None:
+    def __init__(self, graph: ReadableGraph, names: NameIndex | None = None) -> None:
         self.graph = graph
         self.names = names or NameIndex.build(graph)
         self.types = {_norm(n): t for t in organisation_types(graph) for n in t.names}
@@ -144,6 +157,9 @@ class RegisterReader:
             if column not in known:
                 raise InputError(shown, f"unknown column {header[i]!r}; known columns: {', '.join(REQUIRED + OPTIONAL)}",
                                  line=1, column=i + 1)
+            if column in columns[:i]:
+                raise InputError(shown, f"column {header[i]!r} appears twice (also column {columns.index(column) + 1}); "
+                                        "keep one", line=1, column=i + 1)
         for required in REQUIRED:
             if required not in columns:
                 raise InputError(shown, f"missing column {required!r} (required: {', '.join(REQUIRED)})", line=1)
@@ -209,6 +225,21 @@ class RegisterReader:
             except ValueError:
                 raise fail("igt_submitted", f"bad date {submitted!r} (expected YYYY-MM-DD)") from None
             g.add((org, ITOPS.igtSubmittedOn, Literal(day.isoformat() + "T00:00:00", datatype=XSD.dateTime)))
+        for i, value in enumerate(_split(cells.get("agreed_equivalents", "")), start=1):
+            standard_name, sep, equivalent = value.partition("=")
+            if not sep or not equivalent.strip():
+                raise fail("agreed_equivalents", f"write agreed equivalents as STANDARD=EQUIVALENT, got {value!r}")
+            node = URIRef(f"{org}/equivalent/{i}")
+            standard = self._lookup(standard_name.strip(), self.standards, fail, "agreed_equivalents", "standard")
+            g.add((org, ITOPS.hasAgreedEquivalent, node))
+            g.add((node, RDF.type, ITOPS.AgreedEquivalent))
+            g.add((node, ITOPS.equivalentFor, standard))
+            g.add((node, ITOPS.equivalentName, Literal(equivalent.strip())))
+        ra_policy = cells.get("ra_policy", "").casefold()
+        if ra_policy:
+            if ra_policy not in _YES | _NO:
+                raise fail("ra_policy", f"expected yes or no, got {cells['ra_policy']!r}")
+            g.add((org, ITOPS.adheresToRaPolicy, Literal(ra_policy in _YES)))
         smartcards = cells.get("smartcard_users", "").casefold()
         if smartcards:
             if smartcards not in _YES | _NO:
@@ -220,6 +251,7 @@ class RegisterReader:
             ("commissioned_by", ITOPS.commissionedBy),
             ("access_commissioned_by", ITOPS.accessCommissionedBy),
             ("escalation_contact", ITOPS.escalationContact),
+            ("it_commissioned_by", ITOPS.itCommissionedBy),
         ):
             for value in _split(cells.get(column, "")):
                 g.add((org, prop, self._organisation(value, fail, column)))

@@ -32,7 +32,7 @@ def test_report_page_renders_in_chromium(tmp_path: Path) -> None:
     assert "<caption>Findings by organisation</caption>" in html
     for organisation in ("Riverside Pharmacy", "Forgetful Clinical Commissioning Group", "Corner Cutting IT Ltd"):
         assert organisation in html
-    assert html.count('class="violation"') == 12 and html.count('class="warning"') == 1
+    assert html.count('class="violation"') == 13 and html.count('class="warning"') == 5
     shot = tmp_path / "report.png"
     subprocess.run([chromium(), *FLAGS, f"--user-data-dir={profile}", "--window-size=1200,1600",
                     f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120, check=True)

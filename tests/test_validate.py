@@ -169,7 +169,7 @@ def test_validate_example_register_exits_1(example_run: CliRun) -> None:
         rows = len(list(csv.DictReader(handle)))
     first, second = example_run.out.splitlines()[:2]
     assert first.startswith(f"Checked {rows} organisation(s) from registers and ")  # the count line
-    assert second.startswith(f"12 violation(s) and 1 warning(s) affecting {len(organisations)} organisation(s)")
+    assert second.startswith(f"13 violation(s) and 5 warning(s) affecting {len(organisations)} organisation(s)")
     for ods_code in organisations:
         assert f"({ods_code})" in example_run.out
     assert example_run.err == ""
@@ -227,7 +227,7 @@ def test_json_report(capsys: pytest.CaptureFixture[str], example_report: Report)
     data = json.loads(out)
     findings = data["findings"]
     assert data["conforms"] is False
-    assert data["violations"] == sum(f["severity"] == "Violation" for f in findings) == 12
+    assert data["violations"] == sum(f["severity"] == "Violation" for f in findings) == 13
     assert data["warnings"] == sum(f["severity"] != "Violation" for f in findings) == 1
     assert data["organisations_affected"] == len({f["focus"] for f in findings}) == len({b[0] for b in listed_breaks()})
     assert len(findings) == len(example_report.findings)
@@ -320,7 +320,7 @@ def test_output_file_is_written_whole(tmp_path: Path, capsys: pytest.CaptureFixt
     target = tmp_path / "report.html"
     code, out, err = run(capsys, "validate", str(REGISTER_CSV), "--format", "html", "-o", str(target))
     assert code == 1 and out == ""
-    assert "12 violation(s), 1 warning(s)" in err and str(target) in err
+    assert "13 violation(s), 5 warning(s)" in err and str(target) in err
     assert target.read_text(encoding="utf-8").rstrip().endswith("</html>")
     assert os.listdir(tmp_path) == ["report.html"]
 
