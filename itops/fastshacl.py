@@ -1,289 +1,966 @@
-"""A fast SHACL engine for large registers: each shape compiled to whole-graph SPARQL, run on Oxigraph.
+"""A fast SHACL engine: every constraint of every shape compiled to whole-graph SPARQL, run on Oxigraph.
 
 pySHACL (the reference) evaluates constraints focus node by focus node; on hundreds of thousands
 of triples that grows quadratically. Here every constraint component of every shape becomes one
-SPARQL query over the whole graph, run by pyoxigraph, so the cost grows with the size of the
-data. The subset of SHACL compiled is the one the packaged shapes use, and anything else is
-refused loudly rather than skipped:
+SPARQL query over the whole graph, so the cost grows with the size of the data.
 
-- targets: ``sh:targetClass`` (with ``rdfs:subClassOf*``), ``sh:targetSubjectsOf``,
-  ``sh:targetObjectsOf``, ``sh:targetNode``;
-- property shapes with a predicate path and ``sh:minCount``/``sh:maxCount`` (1),
-  ``sh:hasValue``, ``sh:class``, ``sh:datatype``, ``sh:in``, ``sh:minLength``, ``sh:or``,
-  ``sh:not``, ``sh:node`` and ``sh:qualifiedValueShape`` with ``sh:qualifiedMinCount`` (1);
-- node-level ``sh:or``, ``sh:not``, ``sh:class``, ``sh:hasValue``, ``sh:in``;
-- SHACL-SPARQL ``sh:sparql`` SELECT constraints with ``$this`` and ``sh:prefixes``.
+Complete or loud. :data:`COMPONENTS` is the one table of the SHACL Core constraint components and
+parameters this engine compiles (like pySHACL's ``ALL_CONSTRAINT_COMPONENTS`` and
+``CONSTRAINT_PARAMETERS_MAP``). Compiling scans every triple of every shape: a parameter of a
+component the table does not claim, a parameter of a custom constraint component, or a form the
+table refuses (a ``sh:zeroOrMorePath`` inside a nested shape, say) raises
+:class:`~itops.errors.UnsupportedShapeError` naming the shape and the component, or, with
+``fallback=True``, marks that top-level shape to be run on pySHACL. Nothing is skipped.
 
-Absence tests are written with ``MINUS`` rather than a correlated ``FILTER NOT EXISTS`` where the
-top level allows it, because Oxigraph evaluates ``MINUS`` linearly. The results form a standard
-SHACL validation report graph, compared with pySHACL's by the tests.
+Portable queries. No property path is written inside ``MINUS`` or ``(NOT) EXISTS`` (engines read
+those differently): the subclass closure of every class the shapes name is computed first by a
+separate query, and the compiled checks then use plain joins and ``VALUES``. ``sh:datatype`` checks
+lexical validity too: the distinct literals of the datatypes concerned are read first and judged
+in Python with rdflib (as pySHACL does), and the ill-typed ones are named in the checks.
+
+Every condition is written once, in :meth:`_Compiler.value_ok` (a value node against one
+component) and :meth:`_Compiler.focus_ok` (a focus node against one component of a property
+shape), and the top-level queries are built from them.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+import logging
+import re
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-SUBCLASS = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
+from itops.errors import InputError, UnsupportedShapeError
+
+UnsupportedShape = UnsupportedShapeError  # the name this module used before; kept for callers
+
+# ------------------------------------------------------------------------------------------------
+# The registry: SHACL Core components, their parameters, and whether the engine compiles them
+# ------------------------------------------------------------------------------------------------
 
 
-class UnsupportedShape(ValueError):
-    """A shape uses a SHACL feature this engine does not compile."""
+@dataclass(frozen=True)
+class Component:
+    """A SHACL constraint component: its parameters, and how the engine treats it."""
+
+    iri: URIRef
+    parameters: tuple[URIRef, ...]
+    #: ``value``: a condition on each value node; ``focus``: a condition on the set of values of a focus node
+    kind: TypingLiteral["value", "focus"]
+    #: None when compiled; otherwise why not (the refusal names it)
+    refused: str | None = None
+    #: parameters that may be absent (the others are the component's mandatory ones)
+    optional: tuple[URIRef, ...] = ()
+
+
+def _c(name: str, params: Sequence[str], kind: TypingLiteral["value", "focus"], *, optional: Sequence[str] = (),
+       refused: str | None = None) -> Component:
+    return Component(SH[name + "ConstraintComponent"], tuple(SH[p] for p in params), kind, refused,
+                     tuple(SH[p] for p in optional))
+
+
+#: Every SHACL Core constraint component (and the SHACL-SPARQL, SHACL-JS and SHACL-AF ones pySHACL
+#: knows), keyed by component IRI. ``refused`` is set for those the engine does not compile.
+COMPONENTS: Mapping[URIRef, Component] = {
+    c.iri: c
+    for c in (
+        _c("Class", ["class"], "value"),
+        _c("Datatype", ["datatype"], "value"),
+        _c("NodeKind", ["nodeKind"], "value"),
+        _c("MinCount", ["minCount"], "focus"),
+        _c("MaxCount", ["maxCount"], "focus"),
+        _c("MinExclusive", ["minExclusive"], "value"),
+        _c("MinInclusive", ["minInclusive"], "value"),
+        _c("MaxExclusive", ["maxExclusive"], "value"),
+        _c("MaxInclusive", ["maxInclusive"], "value"),
+        _c("MinLength", ["minLength"], "value"),
+        _c("MaxLength", ["maxLength"], "value"),
+        _c("Pattern", ["pattern", "flags"], "value", optional=["flags"]),
+        _c("LanguageIn", ["languageIn"], "value"),
+        _c("UniqueLang", ["uniqueLang"], "focus"),
+        _c("Equals", ["equals"], "focus"),
+        _c("Disjoint", ["disjoint"], "focus"),
+        _c("LessThan", ["lessThan"], "focus"),
+        _c("LessThanOrEquals", ["lessThanOrEquals"], "focus"),
+        _c("Not", ["not"], "value"),
+        _c("And", ["and"], "value"),
+        _c("Or", ["or"], "value"),
+        _c("Xone", ["xone"], "value"),
+        _c("Node", ["node"], "value"),
+        _c("Property", ["property"], "focus"),
+        _c("QualifiedMinCount", ["qualifiedValueShape", "qualifiedMinCount", "qualifiedValueShapesDisjoint"], "focus",
+           optional=["qualifiedValueShapesDisjoint"]),
+        _c("QualifiedMaxCount", ["qualifiedValueShape", "qualifiedMaxCount", "qualifiedValueShapesDisjoint"], "focus",
+           optional=["qualifiedValueShapesDisjoint"]),
+        _c("Closed", ["closed", "ignoredProperties"], "value", optional=["ignoredProperties"]),
+        _c("HasValue", ["hasValue"], "focus"),
+        _c("In", ["in"], "value"),
+        _c("SPARQL", ["sparql"], "focus"),
+        _c("JS", ["js"], "value", refused="SHACL-JavaScript is not run"),
+        _c("Expression", ["expression"], "value", refused="SHACL-AF node expressions are not compiled"),
+    )
+}
+
+#: Each constraint parameter → its component(s). ``sh:qualifiedValueShape`` belongs to two.
+PARAMETERS: Mapping[URIRef, tuple[URIRef, ...]] = {
+    p: tuple(c.iri for c in COMPONENTS.values() if p in c.parameters)
+    for p in {p for c in COMPONENTS.values() for p in c.parameters}
+}
+
+#: Predicates of a shape that are not constraint parameters (targets, annotations, the path...).
+NOT_PARAMETERS: frozenset[URIRef] = frozenset({
+    RDF.type, SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target,
+    SH.severity, SH.message, SH.name, SH.description, SH.order, SH.group, SH.defaultValue, SH.deactivated,
+    SH.path, SH.rule, SH.shapesGraph, SH.entailment, SH.declare, SH.prefixes,
+})
+
+#: SHACL-AF targets and rules are not constraints; pySHACL also ignores them unless ``advanced``.
+_REFUSED_NON_PARAMETERS: Mapping[URIRef, str] = {
+    SH.target: "SHACL-AF custom targets are not compiled",
+}
+
+#: Datatypes whose lexical space every string is in (no lexical check needed).
+_ANY_LEXICAL = frozenset({XSD.string, RDF.langString, RDFS.Literal, RDFS.Datatype})
+
+#: Oxigraph stores literals of these datatypes as xsd:integer, so their datatype cannot be checked there.
+INTEGER_SUBTYPES = frozenset(XSD[n] for n in (
+    "byte", "short", "int", "long", "unsignedByte", "unsignedShort", "unsignedInt", "unsignedLong",
+    "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger"))
+
+#: Largest count a nested shape may ask for (it is written as that many distinct variables).
+MAX_NESTED_COUNT = 4
+
+_NODE_KINDS: Mapping[URIRef, str] = {
+    SH.IRI: "isIRI({v})", SH.BlankNode: "isBlank({v})", SH.Literal: "isLiteral({v})",
+    SH.BlankNodeOrIRI: "(isBlank({v}) || isIRI({v}))", SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
+    SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))",
+}
+_COMPARISONS: Mapping[URIRef, str] = {SH.minExclusive: ">", SH.minInclusive: ">=", SH.maxExclusive: "<",
+                                      SH.maxInclusive: "<="}
+_PATH_KINDS = (SH.inversePath, SH.alternativePath, SH.zeroOrMorePath, SH.oneOrMorePath, SH.zeroOrOnePath)
+
+
+# ------------------------------------------------------------------------------------------------
+# Terms in query text: serialised here, strictly (shape values are data, never query syntax)
+# ------------------------------------------------------------------------------------------------
+
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def _escape(text: str) -> str:
+    out = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return out.replace("\t", "\\t")
+
+
+class _Refusal(Exception):
+    """Raised inside the compiler; turned into UnsupportedShapeError with the shape's name."""
+
+    def __init__(self, component: URIRef | str, reason: str) -> None:
+        super().__init__(reason)
+        self.component = component
+        self.reason = reason
+
+
+def sparql_term(term: Node) -> str:
+    """``term`` as SPARQL syntax; blank nodes cannot be named in a query.
+
+    >>> sparql_term(Literal("a\\"b", lang="en"))
+    '"a\\\\"b"@en'
+    """
+    if isinstance(term, URIRef):
+        if _IRI_FORBIDDEN.search(str(term)):
+            raise _Refusal("term", f"the IRI {str(term)!r} cannot be written in a query")
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        text = f'"{_escape(str(term))}"'
+        if term.language:
+            if not re.fullmatch(r"[A-Za-z0-9-]+", term.language):
+                raise _Refusal("term", f"bad language tag {term.language!r}")
+            return f"{text}@{term.language}"
+        if term.datatype is not None:
+            return f"{text}^^{sparql_term(term.datatype)}"
+        return text
+    raise _Refusal("term", "a blank node in a shape cannot name a node of the data")
+
+
+# ------------------------------------------------------------------------------------------------
+# Compiled form
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Context:
+    """Facts read from the data before the checks run: subclass closures and ill-typed literals."""
+
+    subclasses: Mapping[URIRef, frozenset[URIRef]] = field(default_factory=dict)
+    ill_typed: Mapping[URIRef, frozenset[Literal]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class CompiledCheck:
-    """One SPARQL query that returns the violations of one constraint component of one shape."""
+    """One SPARQL query returning the violations of one constraint component of one shape.
+
+    The query selects ``?this`` and, where the result has them, ``?value`` and ``?path``.
+    """
 
     shape: Node
     component: URIRef
     severity: URIRef
-    message: str | None
-    path: URIRef | None
+    messages: tuple[Literal, ...]
+    path: Node | None
     query: str
     has_value: bool
 
-
-def _int(term: Node | None) -> int:
-    if not isinstance(term, Literal):
-        raise UnsupportedShape(f"expected a number, got {term}")
-    return int(term.toPython())
-
-
-def _n3(term: Node) -> str:
-    if isinstance(term, (URIRef, Literal)):
-        return term.n3()
-    raise UnsupportedShape(f"cannot use blank node {term} as a value in a compiled query")
+    @property
+    def message(self) -> str | None:
+        """The first message, if any."""
+        return str(self.messages[0]) if self.messages else None
 
 
-class Compiler:
-    """Compiles the shapes of a shapes graph into SPARQL checks."""
+@dataclass(frozen=True)
+class Fallback:
+    """A top-level shape the engine does not compile, and why."""
 
-    def __init__(self, shapes: Graph) -> None:
-        self.shapes = shapes
+    shape: Node
+    name: str
+    component: str
+    reason: str
+
+    @property
+    def notice(self) -> str:
+        """One line for the user."""
+        return f"shape {self.name} runs on pySHACL: {self.component} is not compiled ({self.reason})"
+
+
+@dataclass(frozen=True)
+class CompiledShapes:
+    """A shapes graph compiled for the fast engine: render its checks with :meth:`checks`."""
+
+    shapes: Graph
+    top_level: tuple[Node, ...]
+    fallback: tuple[Fallback, ...]
+    classes: frozenset[URIRef]
+    #: datatype → predicates whose values it checks (``None``: values reached another way; scan all)
+    datatypes: Mapping[URIRef, frozenset[URIRef | None]]
+    oxigraph: bool = True
+
+    def checks(self, context: Context | None = None) -> list[CompiledCheck]:
+        """The check queries, with the closure and ill-typed literals of ``context`` written in."""
+        compiler = _Compiler(self.shapes, context or Context(), oxigraph=self.oxigraph)
+        out: list[CompiledCheck] = []
+        for shape in self.top_level:
+            out.extend(compiler.top_level_checks(shape))
+        return out
+
+    def __iter__(self) -> Iterator[CompiledCheck]:
+        return iter(self.checks())
+
+    def context_queries(self) -> tuple[str | None, list[tuple[URIRef, str]]]:
+        """The query for subclass closures (``?this`` subclass of ``?value``) and, per datatype, its literals."""
+        closure = None
+        if self.classes:
+            values = " ".join(sparql_term(c) for c in sorted(self.classes))
+            closure = f"SELECT ?this ?value WHERE {{ VALUES ?value {{ {values} }} ?this <{RDFS.subClassOf}>* ?value }}"
+        literal_queries = []
+        for datatype, predicates in sorted(self.datatypes.items()):
+            dt = sparql_term(datatype)
+            if None in predicates:
+                pattern = "?_s ?_p ?this ."
+            else:
+                named = sorted(p for p in predicates if p)
+                pattern = " UNION ".join(f"{{ ?_s {sparql_term(p)} ?this }}" for p in named)
+            literal_queries.append((datatype, f"SELECT DISTINCT ?this WHERE {{ {pattern} "
+                                              f"FILTER(isLiteral(?this) && datatype(?this) = {dt}) }}"))
+        return closure, literal_queries
+
+
+# ------------------------------------------------------------------------------------------------
+# The compiler
+# ------------------------------------------------------------------------------------------------
+
+
+def _int(component: URIRef, term: Node | None) -> int:
+    if not isinstance(term, Literal) or not isinstance(term.toPython(), int) or isinstance(term.toPython(), bool):
+        raise _Refusal(component, f"expected an integer, got {term}")
+    value: int = term.toPython()
+    return value
+
+
+def _class(term: Node) -> URIRef:
+    if not isinstance(term, URIRef):
+        raise _Refusal(SH.ClassConstraintComponent, "a class that is not an IRI")
+    return term
+
+
+def _true(term: Node | None) -> bool:
+    """Only ``true`` turns a boolean parameter on ("1"^^xsd:boolean does not, as the suite says)."""
+    return isinstance(term, Literal) and term.datatype == XSD.boolean and str(term) == "true"
+
+
+class _Compiler:
+    """Builds conditions and queries for the shapes of one graph; one place for every condition."""
+
+    def __init__(self, shapes: Graph, context: Context, *, oxigraph: bool = True) -> None:
+        self.g = shapes
+        self.ctx = context
+        self.oxigraph = oxigraph
         self._fresh = itertools.count(1)
+        self.classes: set[URIRef] = set()
+        self.datatypes: dict[URIRef, set[URIRef | None]] = {}
+        self._stack: list[Node] = []
+        self._custom = self._custom_parameters()
 
-    def var(self) -> str:
-        return f"?_v{next(self._fresh)}"
+    # ---------------------------------------------------------------- helpers
+
+    def var(self, stem: str = "v") -> str:
+        return f"?_{stem}{next(self._fresh)}"
 
     def lst(self, node: Node) -> list[Node]:
-        return list(Collection(self.shapes, node))
+        if node == RDF.nil:
+            return []
+        if (node, RDF.first, None) not in self.g:
+            raise _Refusal("list", f"{node} is not an RDF list")
+        return list(Collection(self.g, node))
 
-    # ------------------------------------------------------------------ targets
+    def _custom_parameters(self) -> dict[URIRef, URIRef]:
+        out: dict[URIRef, URIRef] = {}
+        for component in self.g.subjects(RDF.type, SH.ConstraintComponent):
+            for parameter in self.g.objects(component, SH.parameter):
+                path = self.g.value(parameter, SH.path)
+                if isinstance(path, URIRef) and isinstance(component, URIRef):
+                    out[path] = component
+        return out
 
-    def targets(self, shape: Node) -> str | None:
-        parts = []
-        for cls in self.shapes.objects(shape, SH.targetClass):
-            parts.append(f"{{ ?this {SUBCLASS} {_n3(cls)} . }}")
-        for prop in self.shapes.objects(shape, SH.targetSubjectsOf):
-            parts.append(f"{{ ?this {_n3(prop)} [] . }}")
-        for prop in self.shapes.objects(shape, SH.targetObjectsOf):
-            parts.append(f"{{ [] {_n3(prop)} ?this . }}")
-        for node in self.shapes.objects(shape, SH.targetNode):
-            parts.append(f"{{ BIND({_n3(node)} AS ?this) }}")
-        if not parts:
-            return None
-        return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(parts) + " } }"
+    def is_property_shape(self, shape: Node) -> bool:
+        return (shape, SH.path, None) in self.g
 
-    # ------------------------------------------------------------------ conformance as an expression
+    def deactivated(self, shape: Node) -> bool:
+        return _true(self.g.value(shape, SH.deactivated))
 
-    def conforms(self, shape: Node, v: str) -> str:
-        """A SPARQL boolean expression: the node bound to ``v`` conforms to ``shape``."""
-        if (shape, SH.path, None) in self.shapes:
-            return self._property_conforms(shape, v)
-        parts = self._value_conditions(shape, v)
-        for ps in self.shapes.objects(shape, SH.property):
-            parts.append(self._property_conforms(ps, v))
-        return "(" + " && ".join(parts) + ")" if parts else "true"
-
-    def _value_conditions(self, shape: Node, v: str, *, with_has_value: bool = True) -> list[str]:
-        """Conditions on the node ``v`` itself (``sh:hasValue`` is left out for a property shape's values)."""
-        g = self.shapes
-        parts = []
-        for cls in g.objects(shape, SH["class"]):
-            parts.append(f"EXISTS {{ {v} {SUBCLASS} {_n3(cls)} }}")
-        if with_has_value:
-            for value in g.objects(shape, SH.hasValue):
-                parts.append(f"sameTerm({v}, {_n3(value)})")
-        for dt in g.objects(shape, SH.datatype):
-            extra = f" && lang({v}) = \"\"" if dt == XSD.string else ""
-            parts.append(f"(isLiteral({v}) && datatype({v}) = {_n3(dt)}{extra})")
-        for values in g.objects(shape, SH["in"]):
-            parts.append(f"({v} IN ({', '.join(_n3(x) for x in self.lst(values))}))")
-        for n in g.objects(shape, SH.minLength):
-            parts.append(f"(!isBlank({v}) && STRLEN(STR({v})) >= {_int(n)})")
-        for alternatives in g.objects(shape, SH["or"]):
-            parts.append("(" + " || ".join(self.conforms(a, v) for a in self.lst(alternatives)) + ")")
-        for negated in g.objects(shape, SH["not"]):
-            parts.append(f"!({self.conforms(negated, v)})")
-        for node in g.objects(shape, SH.node):
-            parts.append(self.conforms(node, v))
-        return parts
-
-    def _path(self, shape: Node) -> URIRef:
-        path = self.shapes.value(shape, SH.path)
-        if not isinstance(path, URIRef):
-            raise UnsupportedShape(f"shape {shape}: only predicate paths are compiled")
-        return path
-
-    def _property_conforms(self, ps: Node, v: str) -> str:
-        g = self.shapes
-        p = _n3(self._path(ps))
-        parts = []
-        for n in g.objects(ps, SH.minCount):
-            if _int(n) != 1:
-                raise UnsupportedShape(f"shape {ps}: sh:minCount {n} (only 1 is compiled)")
-            parts.append(f"EXISTS {{ {v} {p} [] }}")
-        for n in g.objects(ps, SH.maxCount):
-            if _int(n) != 1:
-                raise UnsupportedShape(f"shape {ps}: sh:maxCount {n} (only 1 is compiled)")
-            a, b = self.var(), self.var()
-            parts.append(f"NOT EXISTS {{ {v} {p} {a} . {v} {p} {b} . FILTER({a} != {b}) }}")
-        for value in g.objects(ps, SH.hasValue):
-            parts.append(f"EXISTS {{ {v} {p} {_n3(value)} }}")
-        for qshape in g.objects(ps, SH.qualifiedValueShape):
-            qmin = g.value(ps, SH.qualifiedMinCount)
-            if qmin is None or _int(qmin) != 1 or (ps, SH.qualifiedMaxCount, None) in g:
-                raise UnsupportedShape(f"shape {ps}: only sh:qualifiedMinCount 1 is compiled")
-            x = self.var()
-            parts.append(f"EXISTS {{ {v} {p} {x} . FILTER({self.conforms(qshape, x)}) }}")
-        x = self.var()
-        value_parts = self._value_conditions(ps, x, with_has_value=False)
-        if value_parts:
-            parts.append(f"NOT EXISTS {{ {v} {p} {x} . FILTER(!({' && '.join(value_parts)})) }}")
-        return "(" + " && ".join(parts) + ")" if parts else "true"
-
-    # ------------------------------------------------------------------ violation queries
-
-    def compile(self) -> list[CompiledCheck]:
-        """Every check of every node shape with a target."""
-        checks: list[CompiledCheck] = []
-        for shape in sorted(set(self.shapes.subjects(RDF.type, SH.NodeShape)), key=str):
-            if (shape, SH.deactivated, Literal(True)) in self.shapes:
-                continue
-            targets = self.targets(shape)
-            if targets is None:
-                continue
-            checks.extend(self._node_checks(shape, targets))
-            for ps in sorted(self.shapes.objects(shape, SH.property), key=str):
-                if (ps, SH.deactivated, Literal(True)) not in self.shapes:
-                    checks.extend(self._property_checks(ps, targets))
-            for constraint in self.shapes.objects(shape, SH.sparql):
-                checks.append(self._sparql_check(shape, constraint, targets))
-        return checks
-
-    def _severity(self, shape: Node) -> URIRef:
-        value = self.shapes.value(shape, SH.severity)
+    def severity(self, shape: Node) -> URIRef:
+        value = self.g.value(shape, SH.severity)
         return value if isinstance(value, URIRef) else SH.Violation
 
-    def _message(self, shape: Node) -> str | None:
-        value = self.shapes.value(shape, SH.message)
-        return None if value is None else str(value)
+    def messages(self, shape: Node) -> tuple[Literal, ...]:
+        return tuple(sorted((m for m in self.g.objects(shape, SH.message) if isinstance(m, Literal)), key=str))
 
-    def _node_checks(self, shape: Node, targets: str) -> Iterator[CompiledCheck]:
-        g = self.shapes
-        components = {
-            SH["or"]: SH.OrConstraintComponent, SH["not"]: SH.NotConstraintComponent,
-            SH["class"]: SH.ClassConstraintComponent, SH.hasValue: SH.HasValueConstraintComponent,
-            SH["in"]: SH.InConstraintComponent, SH.node: SH.NodeConstraintComponent,
-        }
-        for key, component in components.items():
-            for obj in g.objects(shape, key):
-                condition = self._single_condition(key, obj, "?this")
-                query = f"SELECT ?this ?value WHERE {{ {targets} FILTER(!({condition})) BIND(?this AS ?value) }}"
-                yield CompiledCheck(shape, component, self._severity(shape), self._message(shape), None, query, True)
-        for unsupported in (SH.minCount, SH.maxCount, SH.datatype, SH.minLength, SH.closed, SH.pattern):
-            if (shape, unsupported, None) in g:
-                raise UnsupportedShape(f"node shape {shape}: {unsupported} at node level is not compiled")
+    def closure(self, cls: URIRef) -> str:
+        """The classes whose instances are SHACL instances of ``cls``, as a VALUES list."""
+        self.classes.add(cls)
+        subs = self.ctx.subclasses.get(cls, frozenset({cls})) | {cls}
+        return " ".join(sparql_term(c) for c in sorted(subs))
 
-    def _single_condition(self, key: URIRef, obj: Node, v: str) -> str:
-        if key == SH["or"]:
-            return "(" + " || ".join(self.conforms(a, v) for a in self.lst(obj)) + ")"
-        if key == SH["not"]:
-            return f"!({self.conforms(obj, v)})"
-        if key == SH["class"]:
-            return f"EXISTS {{ {v} {SUBCLASS} {_n3(obj)} }}"
-        if key == SH.hasValue:
-            return f"sameTerm({v}, {_n3(obj)})"
-        if key == SH["in"]:
-            return f"({v} IN ({', '.join(_n3(x) for x in self.lst(obj))}))"
-        return self.conforms(obj, v)
+    # ---------------------------------------------------------------- scanning a shape
 
-    def _property_checks(self, ps: Node, targets: str) -> Iterator[CompiledCheck]:
-        g = self.shapes
-        path = self._path(ps)
-        p = _n3(path)
-        severity, message = self._severity(ps), self._message(ps)
+    def parameters(self, shape: Node) -> dict[URIRef, list[Node]]:
+        """Every constraint parameter of ``shape`` with its values; refuses anything not compiled."""
+        found: dict[URIRef, list[Node]] = {}
+        for p, o in sorted(self.g.predicate_objects(shape), key=lambda po: (str(po[0]), str(po[1]))):
+            if not isinstance(p, URIRef):
+                continue
+            if p in _REFUSED_NON_PARAMETERS:
+                raise _Refusal(p, _REFUSED_NON_PARAMETERS[p])
+            if p in self._custom:
+                raise _Refusal(self._custom[p], f"custom constraint component (parameter {p})")
+            if p in NOT_PARAMETERS:
+                continue
+            if p in PARAMETERS:
+                for iri in PARAMETERS[p]:
+                    if COMPONENTS[iri].refused:
+                        raise _Refusal(iri, COMPONENTS[iri].refused or "")
+                found.setdefault(p, []).append(o)
+            elif str(p).startswith(str(SH)):
+                raise _Refusal(p, "not a SHACL Core parameter this engine knows")
+        for p in (SH.flags, SH.ignoredProperties, SH.qualifiedValueShapesDisjoint, SH.qualifiedMinCount,
+                  SH.qualifiedMaxCount):
+            owners = PARAMETERS[p]
+            mandatory = [m for iri in owners for m in COMPONENTS[iri].parameters if m not in COMPONENTS[iri].optional]
+            if p in found and not any(m in found for m in mandatory):
+                raise _Refusal(owners[0], f"{p} without the component's other parameters")
+        if SH.qualifiedValueShape in found and not ({SH.qualifiedMinCount, SH.qualifiedMaxCount} & set(found)):
+            raise _Refusal(SH.QualifiedMinCountConstraintComponent, "sh:qualifiedValueShape without a count")
+        for p in (SH.flags, SH.pattern, SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount,
+                  SH.closed, SH.ignoredProperties, SH.qualifiedValueShapesDisjoint):
+            if len(found.get(p, [])) > 1:
+                raise _Refusal(PARAMETERS[p][0], f"{p} given more than once")
+        if self.is_property_shape(shape) and SH.closed in found:
+            raise _Refusal(SH.ClosedConstraintComponent, "sh:closed on a property shape")
+        if not self.is_property_shape(shape):
+            for p in (SH.minCount, SH.maxCount, SH.uniqueLang, SH.qualifiedValueShape):
+                if p in found:
+                    raise _Refusal(PARAMETERS[p][0], f"{p} on a node shape")
+        return found
 
-        def check(component: URIRef, query: str, has_value: bool) -> CompiledCheck:
-            return CompiledCheck(ps, component, severity, message, path, query, has_value)
+    # ---------------------------------------------------------------- paths
 
-        for n in g.objects(ps, SH.minCount):
-            if _int(n) != 1:
-                raise UnsupportedShape(f"shape {ps}: sh:minCount {n} (only 1 is compiled)")
-            yield check(SH.MinCountConstraintComponent,
-                        f"SELECT ?this WHERE {{ {targets} MINUS {{ ?this {p} [] }} }}", False)
-        for n in g.objects(ps, SH.maxCount):
-            if _int(n) != 1:
-                raise UnsupportedShape(f"shape {ps}: sh:maxCount {n} (only 1 is compiled)")
-            yield check(SH.MaxCountConstraintComponent,
-                        f"SELECT DISTINCT ?this WHERE {{ {targets} ?this {p} ?a . ?this {p} ?b . FILTER(?a != ?b) }}",
-                        False)
-        for value in g.objects(ps, SH.hasValue):
-            yield check(SH.HasValueConstraintComponent,
-                        f"SELECT ?this WHERE {{ {targets} MINUS {{ ?this {p} {_n3(value)} }} }}", False)
-        for cls in g.objects(ps, SH["class"]):
-            yield check(SH.ClassConstraintComponent,
-                        f"SELECT ?this ?value WHERE {{ {{ {targets} ?this {p} ?value . }} "
-                        f"MINUS {{ ?value {SUBCLASS} {_n3(cls)} . }} }}", True)
-        per_value = {
-            SH.datatype: SH.DatatypeConstraintComponent, SH["in"]: SH.InConstraintComponent,
-            SH.minLength: SH.MinLengthConstraintComponent, SH["or"]: SH.OrConstraintComponent,
-            SH["not"]: SH.NotConstraintComponent, SH.node: SH.NodeConstraintComponent,
-        }
-        for key, component in per_value.items():
-            for obj in g.objects(ps, key):
-                if key == SH.datatype:
-                    extra = ' && lang(?value) = ""' if obj == XSD.string else ""
-                    condition = f"(isLiteral(?value) && datatype(?value) = {_n3(obj)}{extra})"
-                elif key == SH.minLength:
-                    condition = f"(!isBlank(?value) && STRLEN(STR(?value)) >= {_int(obj)})"
+    def path_pattern(self, path: Node, s: str, o: str, *, nested: bool) -> str:
+        """A graph pattern binding ``o`` to the values of ``path`` from ``s``, with no property path
+        unless ``nested`` is False and the path needs ``*``, ``+`` or ``?``."""
+        if not self.plain_path(path):
+            if nested:
+                raise _Refusal(SH.path,
+                               "a sh:zeroOrMorePath, sh:oneOrMorePath or sh:zeroOrOnePath inside a nested shape")
+            return f"{s} {self.path_expression(path)} {o} ."
+        return self._plain(path, s, o)
+
+    def plain_path(self, path: Node) -> bool:
+        if isinstance(path, URIRef):
+            return True
+        kinds = [str(k) for k in _PATH_KINDS if (path, k, None) in self.g]
+        kinds += ["list"] if (path, RDF.first, None) in self.g else []
+        if len(kinds) != 1:
+            raise _Refusal(SH.path, f"an ill-formed path ({len(kinds)} kinds of path on one node)")
+        inverse = self.g.value(path, SH.inversePath)
+        if inverse is not None:
+            return self.plain_path(inverse)
+        alternatives = self.g.value(path, SH.alternativePath)
+        if alternatives is not None:
+            return all(self.plain_path(p) for p in self.lst(alternatives))
+        if (path, RDF.first, None) in self.g:
+            return all(self.plain_path(p) for p in self.lst(path))
+        return False
+
+    def _plain(self, path: Node, s: str, o: str) -> str:
+        if isinstance(path, URIRef):
+            return f"{s} {sparql_term(path)} {o} ."
+        inverse = self.g.value(path, SH.inversePath)
+        if inverse is not None:
+            return self._plain(inverse, o, s)
+        alternatives = self.g.value(path, SH.alternativePath)
+        if alternatives is not None:
+            return " UNION ".join("{ " + self._plain(p, s, o) + " }" for p in self.lst(alternatives))
+        steps = self.lst(path)
+        if len(steps) < 2:
+            raise _Refusal(SH.path, "a sequence path of fewer than two steps")
+        nodes = [s] + [self.var("m") for _ in steps[:-1]] + [o]
+        hops = zip(steps, nodes, nodes[1:], strict=False)
+        return " ".join("{ " + self._plain(step, a, b) + " }" for step, a, b in hops)
+
+    def path_expression(self, path: Node) -> str:
+        """``path`` as a SPARQL property path (used only outside MINUS and EXISTS)."""
+        if isinstance(path, URIRef):
+            return sparql_term(path)
+        for kind, template in ((SH.inversePath, "^({})"), (SH.zeroOrMorePath, "({})*"),
+                               (SH.oneOrMorePath, "({})+"), (SH.zeroOrOnePath, "({})?")):
+            inner = self.g.value(path, kind)
+            if inner is not None:
+                return template.format(self.path_expression(inner))
+        alternatives = self.g.value(path, SH.alternativePath)
+        if alternatives is not None:
+            return "(" + "|".join(self.path_expression(p) for p in self.lst(alternatives)) + ")"
+        if (path, RDF.first, None) in self.g:
+            return "(" + "/".join(self.path_expression(p) for p in self.lst(path)) + ")"
+        raise _Refusal(SH.path, f"{path} is not a SHACL path")
+
+    # ---------------------------------------------------------------- conditions on one value node
+
+    def value_ok(self, param: URIRef, arg: Node, v: str, shape: Node) -> str:
+        """A SPARQL expression true when the node bound to ``v`` satisfies ``param arg`` (no error raised)."""
+        if param == SH["class"]:
+            t = self.var("t")
+            return f"EXISTS {{ {v} <{RDF.type}> {t} . VALUES {t} {{ {self.closure(_class(arg))} }} }}"
+        if param == SH.datatype:
+            return self.datatype_ok(arg, v, shape)
+        if param == SH.nodeKind:
+            if not isinstance(arg, URIRef) or arg not in _NODE_KINDS:
+                raise _Refusal(SH.NodeKindConstraintComponent, f"unknown node kind {arg}")
+            return _NODE_KINDS[arg].format(v=v)
+        if param in _COMPARISONS:
+            if not isinstance(arg, Literal):
+                raise _Refusal(PARAMETERS[param][0], "a bound that is not a literal")
+            return f"COALESCE({v} {_COMPARISONS[param]} {sparql_term(arg)}, false)"
+        if param in (SH.minLength, SH.maxLength):
+            n = _int(PARAMETERS[param][0], arg)
+            op = ">=" if param == SH.minLength else "<="
+            return f"(!isBlank({v}) && STRLEN(STR({v})) {op} {n})"
+        if param == SH.pattern:
+            flags = self.g.value(shape, SH.flags)
+            flag_text = f", {sparql_term(Literal(str(flags)))}" if flags is not None else ""
+            return f"(!isBlank({v}) && COALESCE(REGEX(STR({v}), {sparql_term(Literal(str(arg)))}{flag_text}), false))"
+        if param == SH.languageIn:
+            tags: list[str] = [str(t) for t in self.lst(arg)]
+            if not tags:
+                return "false"
+            tests = " || ".join(f"langMatches(lang({v}), {sparql_term(Literal(t))})" for t in tags)
+            return f"(isLiteral({v}) && ({tests}))"
+        if param == SH["in"]:
+            members = self.lst(arg)
+            return "(" + (" || ".join(f"sameTerm({v}, {sparql_term(m)})" for m in members) or "false") + ")"
+        if param == SH.hasValue:
+            return f"sameTerm({v}, {sparql_term(arg)})"
+        if param == SH.node:
+            return self.conforms(arg, v)
+        if param == SH["not"]:
+            return f"!({self.conforms(arg, v)})"
+        if param == SH["and"]:
+            return "(" + " && ".join([self.conforms(s, v) for s in self.lst(arg)] or ["true"]) + ")"
+        if param == SH["or"]:
+            return "(" + " || ".join([self.conforms(s, v) for s in self.lst(arg)] or ["false"]) + ")"
+        if param == SH.xone:
+            branches = [self.conforms(s, v) for s in self.lst(arg)]
+            count = " + ".join(f"IF({b}, 1, 0)" for b in branches) or "0"
+            return f"(({count}) = 1)"
+        if param == SH.closed:
+            if not _true(arg):
+                return "true"
+            p, o = self.var("p"), self.var("o")
+            allowed = ", ".join(sparql_term(a) for a in self.closed_allowed(shape))
+            return f"NOT EXISTS {{ {v} {p} {o} . FILTER(!({p} IN ({allowed or '<urn:itops:none>'}))) }}"
+        raise _Refusal(str(param), "no condition is written for it")
+
+    def datatype_ok(self, dt: Node, v: str, shape: Node) -> str:
+        if not isinstance(dt, URIRef):
+            raise _Refusal(SH.DatatypeConstraintComponent, "a datatype that is not an IRI")
+        if self.oxigraph and dt in INTEGER_SUBTYPES:
+            raise _Refusal(SH.DatatypeConstraintComponent,
+                           f"Oxigraph stores {dt} literals as xsd:integer, so their datatype cannot be checked")
+        if dt == RDFS.Literal:  # as pySHACL: every literal
+            return f"isLiteral({v})"
+        if dt == RDFS.Datatype:
+            return f"(isLiteral({v}) && lang({v}) = \"\")"
+        if dt == RDF.langString:
+            return f"(isLiteral({v}) && lang({v}) != \"\")"
+        test = f"(isLiteral({v}) && datatype({v}) = {sparql_term(dt)}"
+        if dt == XSD.string:
+            test += f" && lang({v}) = \"\""
+        if dt not in _ANY_LEXICAL:
+            path = self.g.value(shape, SH.path) if self.is_property_shape(shape) else None
+            self.datatypes.setdefault(dt, set()).add(path if isinstance(path, URIRef) else None)
+            bad = sorted(self.ctx.ill_typed.get(dt, frozenset()), key=str)
+            if bad:
+                test += " && !(" + " || ".join(f"sameTerm({v}, {sparql_term(b)})" for b in bad) + ")"
+        return test + ")"
+
+    def closed_allowed(self, shape: Node) -> list[URIRef]:
+        allowed = set()
+        for ps in self.g.objects(shape, SH.property):
+            path = self.g.value(ps, SH.path)
+            if isinstance(path, URIRef):
+                allowed.add(path)
+        ignored = self.g.value(shape, SH.ignoredProperties)
+        if ignored is not None:
+            allowed.update(p for p in self.lst(ignored) if isinstance(p, URIRef))
+        return sorted(allowed)
+
+    # ---------------------------------------------------------------- conditions on a focus node
+
+    def conforms(self, shape: Node, f: str) -> str:
+        """A SPARQL expression: the node bound to ``f`` conforms to ``shape`` (used for nested shapes)."""
+        if self.deactivated(shape):
+            return "true"
+        if shape in self._stack:
+            raise _Refusal(SH.NodeConstraintComponent, "a recursive shape")
+        self._stack.append(shape)
+        try:
+            params = self.parameters(shape)
+            if (shape, SH.sparql, None) in self.g:
+                raise _Refusal(SH.SPARQLConstraintComponent, "a SPARQL constraint inside a nested shape")
+            parts = []
+            for param, args in params.items():
+                for arg in args:
+                    condition = self.component_ok(shape, param, arg, f)
+                    if condition is not None and condition != "true":
+                        parts.append(condition)
+            return "(" + " && ".join(parts) + ")" if parts else "true"
+        finally:
+            self._stack.pop()
+
+    def component_ok(self, shape: Node, param: URIRef, arg: Node, f: str) -> str | None:
+        """The condition ``param arg`` puts on the focus node ``f`` of ``shape`` (None: no condition of its own)."""
+        if param in (SH.flags, SH.ignoredProperties, SH.qualifiedValueShapesDisjoint, SH.qualifiedMinCount,
+                     SH.qualifiedMaxCount):
+            return None  # read with the parameter they qualify
+        if param == SH.property:
+            return self.conforms(arg, f)
+        if not self.is_property_shape(shape):
+            if param in (SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals):
+                raise _Refusal(PARAMETERS[param][0], f"{param} on a nested node shape")
+            return self.value_ok(param, arg, f, shape)
+        path = self.g.value(shape, SH.path)
+        assert path is not None
+
+        def values(x: str) -> str:
+            return self.path_pattern(path, f, x, nested=True)
+
+        def distinct(n: int, condition: Callable[[str], str] | None = None) -> str:
+            if n > MAX_NESTED_COUNT:
+                raise _Refusal(PARAMETERS[param][0], f"a count above {MAX_NESTED_COUNT} inside a nested shape")
+            xs = [self.var("x") for _ in range(n)]
+            filters = [f"!sameTerm({a}, {b})" for a, b in itertools.combinations(xs, 2)]
+            if condition is not None:
+                filters += [condition(x) for x in xs]
+            body = " ".join(values(x) for x in xs)
+            return f"EXISTS {{ {body} {'FILTER(' + ' && '.join(filters) + ')' if filters else ''} }}"
+
+        kind = COMPONENTS[PARAMETERS[param][0]].kind
+        if kind == "value":
+            x = self.var("x")
+            return f"NOT EXISTS {{ {values(x)} FILTER(!({self.value_ok(param, arg, x, shape)})) }}"
+        if param == SH.minCount:
+            n = _int(SH.MinCountConstraintComponent, arg)
+            return distinct(n) if n > 0 else None
+        if param == SH.maxCount:
+            return "!" + distinct(_int(SH.MaxCountConstraintComponent, arg) + 1)
+        if param == SH.hasValue:
+            return f"EXISTS {{ {values(sparql_term(arg))} }}"
+        if param == SH.qualifiedValueShape:
+            parts = []
+            qualified = self.qualified_condition(shape, arg)
+            qmin = self.g.value(shape, SH.qualifiedMinCount)
+            qmax = self.g.value(shape, SH.qualifiedMaxCount)
+            if qmin is not None and _int(SH.QualifiedMinCountConstraintComponent, qmin) > 0:
+                parts.append(distinct(_int(SH.QualifiedMinCountConstraintComponent, qmin), qualified))
+            if qmax is not None:
+                parts.append("!" + distinct(_int(SH.QualifiedMaxCountConstraintComponent, qmax) + 1, qualified))
+            return " && ".join(parts) if parts else None
+        x, y = self.var("x"), self.var("y")
+        if param == SH.uniqueLang:
+            if not _true(arg):
+                return None
+            return (f"NOT EXISTS {{ {values(x)} {values(y)} FILTER(!sameTerm({x}, {y}) && lang({x}) != \"\" "
+                    f"&& LCASE(lang({x})) = LCASE(lang({y}))) }}")
+        other = sparql_term(arg)
+        if param == SH.equals:
+            return (f"NOT EXISTS {{ {values(x)} FILTER NOT EXISTS {{ {f} {other} {x} }} }} && "
+                    f"NOT EXISTS {{ {f} {other} {y} . FILTER NOT EXISTS {{ {values(y)} }} }}")
+        if param == SH.disjoint:
+            return f"NOT EXISTS {{ {values(x)} {f} {other} {x} . }}"
+        if param in (SH.lessThan, SH.lessThanOrEquals):
+            op = "<" if param == SH.lessThan else "<="
+            return f"NOT EXISTS {{ {values(x)} {f} {other} {y} . FILTER(!COALESCE({x} {op} {y}, false)) }}"
+        raise _Refusal(str(param), "no condition is written for it")
+
+    def qualified_condition(self, shape: Node, qshape: Node) -> Callable[[str], str]:
+        siblings: list[Node] = []
+        if _true(self.g.value(shape, SH.qualifiedValueShapesDisjoint)):
+            for parent in self.g.subjects(SH.property, shape):
+                for sibling in self.g.objects(parent, SH.property):
+                    for other in self.g.objects(sibling, SH.qualifiedValueShape):
+                        if other != qshape:
+                            siblings.append(other)
+
+        def condition(x: str) -> str:
+            parts = [self.conforms(qshape, x)] + [f"!({self.conforms(s, x)})" for s in sorted(siblings, key=str)]
+            return "(" + " && ".join(parts) + ")"
+
+        return condition
+
+    # ---------------------------------------------------------------- targets
+
+    def targets(self, shape: Node) -> Callable[[str], str] | None:
+        """A function giving a pattern that binds its variable to each focus node of ``shape``."""
+        g = self.g
+        classes = [c for c in g.objects(shape, SH.targetClass)]
+        if (shape, RDF.type, RDFS.Class) in g or (shape, RDF.type, OWL.Class) in g:
+            classes.append(shape)
+        nodes = list(g.objects(shape, SH.targetNode))
+        subjects_of = list(g.objects(shape, SH.targetSubjectsOf))
+        objects_of = list(g.objects(shape, SH.targetObjectsOf))
+        if not (classes or nodes or subjects_of or objects_of):
+            return None
+        for c in classes:
+            if not isinstance(c, URIRef):
+                raise _Refusal(SH.targetClass, "a target class that is not an IRI")
+        closure = " ".join(sorted({t for c in classes if isinstance(c, URIRef) for t in self.closure(c).split(" ")}))
+        node_terms = " ".join(sparql_term(n) for n in nodes)
+        subject_terms = [sparql_term(p) for p in subjects_of]
+        object_terms = [sparql_term(p) for p in objects_of]
+
+        def pattern(v: str) -> str:
+            parts = []
+            if classes:
+                t = self.var("t")
+                parts.append(f"{{ VALUES {t} {{ {closure} }} {v} <{RDF.type}> {t} . }}")
+            if nodes:
+                parts.append(f"{{ VALUES {v} {{ {node_terms} }} }}")
+            parts += [f"{{ {v} {p} [] . }}" for p in subject_terms]
+            parts += [f"{{ [] {p} {v} . }}" for p in object_terms]
+            return f"{{ SELECT DISTINCT {v} WHERE {{ {' UNION '.join(parts)} }} }}"
+
+        return pattern
+
+    # ---------------------------------------------------------------- top-level checks
+
+    def top_level_checks(self, shape: Node) -> list[CompiledCheck]:
+        targets = self.targets(shape)
+        assert targets is not None
+        return self.shape_checks(shape, targets)
+
+    def shape_checks(self, shape: Node, targets: Callable[[str], str]) -> list[CompiledCheck]:
+        """Checks of ``shape`` for the focus nodes ``targets`` binds, and of its property shapes."""
+        if self.deactivated(shape):
+            return []
+        if shape in self._stack:
+            raise _Refusal(SH.PropertyConstraintComponent, "a recursive shape")
+        self._stack.append(shape)
+        try:
+            return self._shape_checks(shape, targets)
+        finally:
+            self._stack.pop()
+
+    def _shape_checks(self, shape: Node, targets: Callable[[str], str]) -> list[CompiledCheck]:
+        params = self.parameters(shape)
+        out: list[CompiledCheck] = []
+        is_property = self.is_property_shape(shape)
+        path = self.g.value(shape, SH.path) if is_property else None
+        severity, messages = self.severity(shape), self.messages(shape)
+        T = targets("?this")
+
+        def check(component: URIRef, where: str, *, has_value: bool, select: str | None = None,
+                  having: str | None = None) -> None:
+            projection = select or ("?this ?value" if has_value else "?this")
+            tail = f" GROUP BY ?this HAVING ({having})" if having else ""
+            distinct = "" if having else "DISTINCT "
+            out.append(CompiledCheck(shape, component, severity, messages, path,
+                                     f"SELECT {distinct}{projection} WHERE {{ {where} }}{tail}", has_value))
+
+        def values(s: str, o: str) -> str:
+            assert path is not None
+            return self.path_pattern(path, s, o, nested=False)
+
+        def lacks(s: str, o: str) -> str:
+            """A pattern fragment removing the solutions where ``o`` is a value of ``s`` (no path in MINUS)."""
+            assert path is not None
+            if self.plain_path(path):
+                return f"MINUS {{ {self.path_pattern(path, s, o, nested=True)} }}"
+            w = self.var("w")
+            return f"OPTIONAL {{ {values(s, w)} FILTER(sameTerm({w}, {o})) }} FILTER(!BOUND({w}))"
+
+        for param, args in params.items():
+            component = PARAMETERS[param][0]
+            for arg in args:
+                kind = COMPONENTS[component].kind
+                if param in (SH.flags, SH.ignoredProperties, SH.qualifiedValueShapesDisjoint, SH.qualifiedMinCount,
+                             SH.qualifiedMaxCount):
+                    continue
+                if param == SH.property:
+                    if is_property:
+                        inner = self._value_targets(targets, shape)
+                        out.extend(self.shape_checks(arg, inner))
+                    else:
+                        out.extend(self.shape_checks(arg, targets))
+                    continue
+                if param == SH.sparql:
+                    out.append(self.sparql_check(shape, arg, targets))
+                    continue
+                if param == SH.closed:
+                    if _true(arg):
+                        allowed = ", ".join(sparql_term(a) for a in self.closed_allowed(shape))
+                        out.append(CompiledCheck(
+                            shape, component, severity, messages, None,
+                            f"SELECT DISTINCT ?this ?path ?value WHERE {{ {T} ?this ?path ?value . "
+                            f"FILTER(!(?path IN ({allowed or '<urn:itops:none>'}))) }}", True))
+                    continue
+                if not is_property:
+                    if param in (SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals):
+                        self._pair_checks(check, param, arg, T, lambda s, o: f"BIND({s} AS {o})",
+                                          lambda s, o: f"FILTER(!sameTerm({s}, {o}))")
+                        continue
+                    if param == SH["class"]:
+                        t = self.var("t")
+                        closure = self.closure(_class(arg))
+                        check(component, f"{T} MINUS {{ ?this <{RDF.type}> {t} . VALUES {t} {{ {closure} }} }}",
+                              has_value=True, select="?this (?this AS ?value)")
+                        continue
+                    condition = self.value_ok(param, arg, "?this", shape)
+                    if param == SH.hasValue:  # a result of sh:hasValue has no value
+                        check(component, f"{T} FILTER(!({condition}))", has_value=False)
+                    else:
+                        check(component, f"{T} FILTER(!({condition}))", has_value=True,
+                              select="?this (?this AS ?value)")
+                    continue
+                if kind == "value":
+                    if param == SH["class"]:
+                        t = self.var("t")
+                        closure = self.closure(_class(arg))
+                        check(component, f"{{ {T} {values('?this', '?value')} }} "
+                                         f"MINUS {{ ?value <{RDF.type}> {t} . VALUES {t} {{ {closure} }} }}",
+                              has_value=True)
+                    else:
+                        condition = self.value_ok(param, arg, "?value", shape)
+                        check(component, f"{T} {values('?this', '?value')} FILTER(!({condition}))", has_value=True)
+                    continue
+                if param == SH.minCount:
+                    n = _int(component, arg)
+                    v = self.var("v")
+                    if n == 1:
+                        check(component, f"{T} {lacks('?this', v)}", has_value=False)
+                    elif n > 1:
+                        check(component, f"{T} OPTIONAL {{ {values('?this', v)} }}", has_value=False,
+                              having=f"COUNT(DISTINCT {v}) < {n}")
+                elif param == SH.maxCount:
+                    n = _int(component, arg)
+                    v = self.var("v")
+                    check(component, f"{T} {values('?this', v)}", has_value=False, having=f"COUNT(DISTINCT {v}) > {n}")
+                elif param == SH.hasValue:
+                    check(component, f"{T} {lacks('?this', sparql_term(arg))}", has_value=False)
+                elif param == SH.uniqueLang:
+                    if _true(arg):
+                        a, b = self.var("a"), self.var("b")
+                        # one result per duplicated language, as the spec says: the language is the key
+                        check(component, f"{T} {values('?this', a)} {values('?this', b)} FILTER(!sameTerm({a}, {b}) "
+                                         f"&& lang({a}) != \"\" && LCASE(lang({a})) = LCASE(lang({b})))",
+                              has_value=False, select=f"?this (LCASE(lang({a})) AS ?_key)")
+                elif param == SH.qualifiedValueShape:
+                    self._qualified_checks(shape, arg, T, values, severity, messages, out)
+                elif param in (SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals):
+                    self._pair_checks(check, param, arg, T, values, lacks)
                 else:
-                    condition = self._single_condition(key, obj, "?value")
-                yield check(component,
-                            f"SELECT ?this ?value WHERE {{ {targets} ?this {p} ?value . FILTER(!({condition})) }}", True)
-        for qshape in g.objects(ps, SH.qualifiedValueShape):
-            qmin = g.value(ps, SH.qualifiedMinCount)
-            if qmin is None or _int(qmin) != 1:
-                raise UnsupportedShape(f"shape {ps}: only sh:qualifiedMinCount 1 is compiled")
-            x = self.var()
-            yield check(SH.QualifiedMinCountConstraintComponent,
-                        f"SELECT ?this WHERE {{ {targets} FILTER(NOT EXISTS {{ ?this {p} {x} . "
-                        f"FILTER({self.conforms(qshape, x)}) }}) }}", False)
+                    raise _Refusal(str(param), "no check is written for it")
+        return out
 
-    def _sparql_check(self, shape: Node, constraint: Node, targets: str) -> CompiledCheck:
-        g = self.shapes
-        select = g.value(constraint, SH.select)
-        if select is None:
-            raise UnsupportedShape(f"SPARQL constraint {constraint} has no sh:select")
+    def _pair_checks(self, check: Callable[..., None], param: URIRef, arg: Node, T: str,
+                     values: Callable[[str, str], str], lacks: Callable[[str, str], str]) -> None:
+        component = PARAMETERS[param][0]
+        if not isinstance(arg, URIRef):
+            raise _Refusal(component, f"{param} names no property")
+        other = sparql_term(arg)
+        if param == SH.equals:
+            check(component, f"{{ {T} {values('?this', '?value')} FILTER NOT EXISTS {{ ?this {other} ?value }} }} "
+                             f"UNION {{ {T} ?this {other} ?value . {lacks('?this', '?value')} }}", has_value=True)
+        elif param == SH.disjoint:
+            check(component, f"{T} {values('?this', '?value')} ?this {other} ?value .", has_value=True)
+        else:
+            op = "<" if param == SH.lessThan else "<="
+            y = self.var("y")
+            # one result per pair of values, as the spec says: the other value is the key
+            check(component, f"{T} {values('?this', '?value')} ?this {other} {y} . "
+                             f"FILTER(!COALESCE(?value {op} {y}, false))", has_value=True,
+              select=f"?this ?value ({y} AS ?_key)")
+
+    def _qualified_checks(self, shape: Node, qshape: Node, T: str, values: Callable[[str, str], str],
+                          severity: URIRef, messages: tuple[Literal, ...], out: list[CompiledCheck]) -> None:
+        path = self.g.value(shape, SH.path)
+        condition = self.qualified_condition(shape, qshape)
+        for count_param, component in ((SH.qualifiedMinCount, SH.QualifiedMinCountConstraintComponent),
+                                       (SH.qualifiedMaxCount, SH.QualifiedMaxCountConstraintComponent)):
+            count = self.g.value(shape, count_param)
+            if count is None:
+                continue
+            n = _int(component, count)
+            v = self.var("q")
+            if count_param == SH.qualifiedMinCount:
+                if n <= 0:
+                    continue
+                where = f"{T} OPTIONAL {{ {values('?this', v)} FILTER({condition(v)}) }}"
+                having = f"COUNT(DISTINCT {v}) < {n}"
+            else:
+                where = f"{T} {values('?this', v)} FILTER({condition(v)})"
+                having = f"COUNT(DISTINCT {v}) > {n}"
+            out.append(CompiledCheck(shape, component, severity, messages, path,
+                                     f"SELECT ?this WHERE {{ {where} }} GROUP BY ?this HAVING ({having})", False))
+
+    def _value_targets(self, targets: Callable[[str], str], shape: Node) -> Callable[[str], str]:
+        """Targets of a property shape nested under the property shape ``shape``: its value nodes."""
+        path = self.g.value(shape, SH.path)
+        assert path is not None
+
+        def pattern(v: str) -> str:
+            f = self.var("f")
+            return f"{{ SELECT DISTINCT {v} WHERE {{ {targets(f)} {self.path_pattern(path, f, v, nested=False)} }} }}"
+
+        return pattern
+
+    def sparql_check(self, shape: Node, constraint: Node, targets: Callable[[str], str]) -> CompiledCheck:
+        g = self.g
+        component = SH.SPARQLConstraintComponent
+        if self.is_property_shape(shape):
+            raise _Refusal(component, "a SPARQL constraint on a property shape ($PATH)")
+        selects = list(g.objects(constraint, SH.select))
+        if len(selects) != 1 or (constraint, SH.ask, None) in g:
+            raise _Refusal(component, "a SPARQL constraint without exactly one sh:select")
+        body = str(selects[0])
+        for variable in ("$PATH", "$currentShape", "$shapesGraph", "?PATH", "?currentShape", "?shapesGraph"):
+            if variable in body:
+                raise _Refusal(component, f"a SPARQL constraint using {variable}")
+        if re.search(r"\bSELECT\s+(DISTINCT\s+)?\*", body, re.I) or not re.search(r"[$?]this\b", body):
+            raise _Refusal(component, "a SPARQL constraint that does not select $this")
         prefixes = []
         for declarations in g.objects(constraint, SH.prefixes):
             for decl in g.objects(declarations, SH.declare):
-                prefixes.append(f"PREFIX {g.value(decl, SH.prefix)}: <{g.value(decl, SH.namespace)}>")
-        body = str(select).replace("$this", "?this")
-        query = "\n".join(prefixes) + f"\nSELECT ?this ?value WHERE {{ {targets} {{ {body} }} }}"
-        message = g.value(constraint, SH.message)
-        severity = g.value(constraint, SH.severity) or self.shapes.value(shape, SH.severity) or SH.Violation
-        assert isinstance(severity, URIRef)
-        return CompiledCheck(shape, SH.SPARQLConstraintComponent, severity,
-                             str(message) if message is not None else self._message(shape), None, query, True)
+                prefix, namespace = g.value(decl, SH.prefix), g.value(decl, SH.namespace)
+                if prefix is None or namespace is None or not re.fullmatch(r"[A-Za-z][\w.-]*|", str(prefix)):
+                    raise _Refusal(component, "a malformed sh:declare")
+                prefixes.append(f"PREFIX {prefix}: {sparql_term(URIRef(str(namespace)))}")
+        select = re.sub(r"\$this\b", "?this", body)
+        has_value = bool(re.search(r"[$?]value\b", select.split("WHERE")[0].split("where")[0]))
+        projection = "?this ?value" if has_value else "?this"
+        query = "\n".join(prefixes) + f"\nSELECT DISTINCT {projection} WHERE {{ {targets('?this')} {{ {select} }} }}"
+        messages = tuple(m for m in g.objects(constraint, SH.message) if isinstance(m, Literal)) or self.messages(shape)
+        severity = g.value(constraint, SH.severity) or g.value(shape, SH.severity) or SH.Violation
+        if not isinstance(severity, URIRef):
+            raise _Refusal(component, "a severity that is not an IRI")
+        if _true(g.value(constraint, SH.deactivated)):
+            query = "SELECT ?this WHERE { FILTER(false) }"
+        return CompiledCheck(shape, component, severity, tuple(sorted(messages, key=str)), None, query, has_value)
+
+
+# ------------------------------------------------------------------------------------------------
+# Compiling
+# ------------------------------------------------------------------------------------------------
+
+
+def describe(shapes: Graph, shape: Node) -> str:
+    """A name for ``shape`` a person can find: its IRI, or the path and owner of a blank property shape."""
+    if isinstance(shape, URIRef):
+        return shapes.namespace_manager.normalizeUri(shape) if shapes.namespace_manager else str(shape)
+    owner = shapes.value(None, SH.property, shape)
+    path = shapes.value(shape, SH.path)
+    inside = f" of {describe(shapes, owner)}" if owner is not None else ""
+    return f"[property shape on {path}{inside}]" if path is not None else f"[blank node shape{inside}]"
+
+
+def _top_level_shapes(shapes: Graph) -> list[Node]:
+    targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+    found = {s for t in targets for s in shapes.subjects(t, None)}
+    for kind in (SH.NodeShape, SH.PropertyShape):
+        for s in shapes.subjects(RDF.type, kind):
+            if (s, RDF.type, RDFS.Class) in shapes or (s, RDF.type, OWL.Class) in shapes:
+                found.add(s)
+    return sorted(found, key=lambda n: (isinstance(n, BNode), str(n)))
+
+
+def compile_shapes(shapes: Graph, *, fallback: bool = False, oxigraph: bool = True) -> CompiledShapes:
+    """Compile every shape of ``shapes`` that has a target (and everything it refers to).
+
+    With ``fallback``, a top-level shape that uses anything the engine does not compile is listed in
+    ``CompiledShapes.fallback`` (to be run on pySHACL) instead of refused. ``oxigraph`` says the checks
+    will run on an Oxigraph store (which cannot tell xsd:byte and other integer types apart).
+
+    Raises:
+        UnsupportedShapeError: (without ``fallback``) a shape uses a component or form not compiled.
+    """
+    compiler = _Compiler(shapes, Context(), oxigraph=oxigraph)
+    compiled: list[Node] = []
+    refused: list[Fallback] = []
+    for shape in _top_level_shapes(shapes):
+        try:
+            if compiler.targets(shape) is None:
+                continue
+            compiler.top_level_checks(shape)
+        except _Refusal as err:
+            component = describe(shapes, err.component) if isinstance(err.component, URIRef) else err.component
+            name = describe(shapes, shape)
+            if not fallback:
+                raise UnsupportedShapeError(name, str(component), err.reason) from None
+            refused.append(Fallback(shape, name, str(component), err.reason))
+            continue
+        compiled.append(shape)
+    return CompiledShapes(
+        shapes=shapes, top_level=tuple(compiled), fallback=tuple(refused), classes=frozenset(compiler.classes),
+        datatypes={d: frozenset(p) for d, p in compiler.datatypes.items()}, oxigraph=oxigraph,
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -298,7 +975,13 @@ def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
         return BNode(term.value)
     if term.language:
         return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
+    if term.datatype.value == _XSD_STRING:  # a simple literal, as rdflib (and pySHACL) writes it
+        return Literal(term.value)
+    # normalize=False keeps an ill-typed lexical form ("maybe"^^xsd:boolean) as it is in the data
+    return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
+
+
+_XSD_STRING = str(XSD.string)
 
 
 @dataclass(frozen=True)
@@ -306,55 +989,143 @@ class FastResult:
     """One validation result of the fast engine."""
 
     focus: Node
-    path: URIRef | None
+    path: Node | None
     value: Node | None
     shape: Node
     component: URIRef
     severity: URIRef
-    message: str | None
+    messages: tuple[Literal, ...] = ()
+
+    @property
+    def message(self) -> str | None:
+        """The first message, if any."""
+        return str(self.messages[0]) if self.messages else None
 
 
-Executor = Callable[[str], Iterable[tuple[Node | None, Node | None]]]
-"""Runs one compiled query and yields (``?this``, ``?value``) pairs as rdflib terms."""
+Row = Sequence[Node | None]
+Executor = Callable[[str], Iterable[Row]]
+"""Runs one query and yields rows (``?this``, ``?value``[, ``?path``[, ``?_key``]]) as rdflib terms (None when
+unbound). ``?path`` is the result path of a sh:closed result; ``?_key`` tells apart results that the spec
+counts separately although they share focus, path and value (sh:lessThan pairs, sh:uniqueLang languages)."""
 
 
 def oxigraph_executor(store: ox.Store) -> Executor:
     """An executor over a pyoxigraph Store, its default graph the union of its graphs."""
 
-    def execute(query: str) -> Iterator[tuple[Node | None, Node | None]]:
+    def execute(query: str) -> Iterator[Row]:
         solutions = store.query(query, use_default_graph_as_union=True)
-        assert isinstance(solutions, ox.QuerySolutions)
-        has_value = any(v.value == "value" for v in solutions.variables)
-        for solution in solutions:
-            value = solution["value"] if has_value else None
-            yield _to_rdflib(solution["this"]), (_to_rdflib(value) if value is not None else None)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise TypeError("a compiled check must be a SELECT query")
+        names = [name for name in ("this", "value", "path", "_key") if name in {v.value for v in solutions.variables}]
+        rows: list[Row] = []
+        with _quiet_rdflib():
+            for solution in solutions:
+                found = {}
+                for name in names:
+                    term = solution[name]
+                    found[name] = _to_rdflib(term) if term is not None and not isinstance(term, ox.Triple) else None
+                rows.append([found.get("this"), found.get("value"), found.get("path"), found.get("_key")])
+        return iter(rows)
 
     return execute
 
 
-def run_checks(target: ox.Store | Executor, checks: Sequence[CompiledCheck]) -> list[FastResult]:
-    """Run every compiled check on a pyoxigraph Store or through an executor (e.g. a SPARQL endpoint)."""
+@contextmanager
+def _quiet_rdflib() -> Iterator[None]:
+    """Silence rdflib's warnings (and logged tracebacks) about ill-typed literals: they are findings here."""
+    term_log = logging.getLogger("rdflib.term")
+    level = term_log.level
+    term_log.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        term_log.setLevel(level)
+
+
+def _ill_typed(literal: Literal) -> bool:
+    """True when rdflib (and so pySHACL) finds ``literal`` outside its datatype's lexical space."""
+    from datetime import date, datetime, time
+    from decimal import Decimal
+
+    with _quiet_rdflib():
+        fresh = Literal(str(literal), datatype=literal.datatype)
+    if getattr(fresh, "ill_typed", None) is True:
+        return True
+    expected: Mapping[URIRef, type | tuple[type, ...]] = {
+        XSD.integer: int, XSD.float: float, XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: date,
+        XSD.time: time, XSD.dateTime: datetime,
+    }
+    kind = expected.get(literal.datatype) if literal.datatype is not None else None
+    return kind is not None and not isinstance(fresh.value, kind)
+
+
+def prepare(execute: Executor, compiled: CompiledShapes) -> Context:
+    """Read the subclass closures and the ill-typed literals the checks need from the data."""
+    closure_query, literal_queries = compiled.context_queries()
+    subclasses: dict[URIRef, set[URIRef]] = {c: {c} for c in compiled.classes}
+    if closure_query is not None:
+        for row in execute(closure_query):
+            sub, cls = row[0], row[1]
+            if isinstance(sub, URIRef) and isinstance(cls, URIRef):
+                subclasses.setdefault(cls, {cls}).add(sub)
+    ill_typed: dict[URIRef, frozenset[Literal]] = {}
+    for datatype, query in literal_queries:
+        bad = frozenset(term for row in execute(query) if isinstance(term := row[0], Literal) and _ill_typed(term))
+        ill_typed[datatype] = bad
+    return Context({c: frozenset(s) for c, s in subclasses.items()}, ill_typed)
+
+
+def run_checks(target: ox.Store | Executor, compiled: CompiledShapes | Sequence[CompiledCheck]) -> list[FastResult]:
+    """Run the compiled shapes on a pyoxigraph Store or through an executor (e.g. a SPARQL endpoint).
+
+    The closure and literal queries run first (:func:`prepare`), then one query per check.
+    ``compiled.fallback`` shapes are not run here (see :func:`validate_any`).
+    """
     execute = oxigraph_executor(target) if isinstance(target, ox.Store) else target
+    checks = compiled.checks(prepare(execute, compiled)) if isinstance(compiled, CompiledShapes) else compiled
     results: list[FastResult] = []
     for check in checks:
-        seen: set[tuple[Node, Node | None]] = set()
-        for focus, raw_value in execute(check.query):
+        seen: set[tuple[Node, Node | None, Node | None, Node | None]] = set()
+        for row in execute(check.query):
+            focus = row[0]
             if focus is None:
                 continue
-            value = raw_value if check.has_value else None
-            if (focus, value) in seen:
+            value = row[1] if check.has_value and len(row) > 1 else None
+            path = row[2] if len(row) > 2 and row[2] is not None else check.path
+            key = row[3] if len(row) > 3 else None
+            if (focus, value, path, key) in seen:
                 continue
-            seen.add((focus, value))
-            results.append(FastResult(focus, check.path, value, check.shape, check.component, check.severity, check.message))
+            seen.add((focus, value, path, key))
+            results.append(FastResult(focus, path, value, check.shape, check.component, check.severity,
+                                      check.messages))
     return results
 
 
-def results_graph(results: Iterable[FastResult]) -> Graph:
-    """The results as a standard SHACL validation report graph."""
+def _copy_description(source: Graph, node: Node, target: Graph, done: set[Node]) -> None:
+    """Copy the blank-node description of ``node`` (a shape or a path) from ``source`` into ``target``."""
+    if not isinstance(node, BNode) or node in done:
+        return
+    done.add(node)
+    for p, o in source.predicate_objects(node):
+        target.add((node, p, o))
+        _copy_description(source, o, target, done)
+
+
+def results_graph(results: Iterable[FastResult], *, shapes: Graph | None = None, allow_warnings: bool = True) -> Graph:
+    """The results as a standard SHACL validation report graph.
+
+    With ``shapes``, blank-node source shapes and result paths are described in the report too.
+    ``sh:conforms`` is false when there is any result, or, with ``allow_warnings`` (as pySHACL's
+    option of that name), any result of ``sh:Violation`` severity.
+    """
     graph = Graph()
+    graph.bind("sh", SH)
     report = BNode()
     graph.add((report, RDF.type, SH.ValidationReport))
     conforms = True
+    copied: set[Node] = set()
     for i, r in enumerate(results):
         node = BNode(f"r{i}")
         graph.add((report, SH.result, node))
@@ -367,14 +1138,203 @@ def results_graph(results: Iterable[FastResult]) -> Graph:
             graph.add((node, SH.resultPath, r.path))
         if r.value is not None:
             graph.add((node, SH.value, r.value))
-        if r.message is not None:
-            graph.add((node, SH.resultMessage, Literal(r.message)))
-        if r.severity == SH.Violation:
+        for message in r.messages:
+            graph.add((node, SH.resultMessage, message))
+        if shapes is not None:
+            _copy_description(shapes, r.shape, graph, copied)
+            if r.path is not None:
+                _copy_description(shapes, r.path, graph, copied)
+        if r.severity == SH.Violation or not allow_warnings:
             conforms = False
     graph.add((report, SH.conforms, Literal(conforms)))
     return graph
 
 
-def compile_shapes(shapes: Graph) -> list[CompiledCheck]:
-    """Compile ``shapes``; raises UnsupportedShape for features this engine does not handle."""
-    return Compiler(shapes).compile()
+def describe_blank_nodes(store: ox.Store, report: Graph) -> None:
+    """Copy into ``report`` the data's description of every blank focus node and value it names."""
+    todo = [o for p in (SH.focusNode, SH.value) for o in report.objects(None, p) if isinstance(o, BNode)]
+    done: set[Node] = set()
+    while todo:
+        node = todo.pop()
+        if node in done:
+            continue
+        done.add(node)
+        for quad in store.quads_for_pattern(ox.BlankNode(str(node)), None, None):
+            obj = quad.object
+            if isinstance(obj, ox.Triple):
+                continue
+            with _quiet_rdflib():
+                term = _to_rdflib(obj)
+            report.add((node, URIRef(quad.predicate.value), term))
+            if isinstance(term, BNode):
+                todo.append(term)
+
+
+# ------------------------------------------------------------------------------------------------
+# Any data against any shapes (``itops validate --shapes FILE... DATA...``)
+# ------------------------------------------------------------------------------------------------
+
+RDF_FORMATS: Mapping[str, ox.RdfFormat] = {
+    ".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS, ".ttl": ox.RdfFormat.TURTLE,
+    ".trig": ox.RdfFormat.TRIG, ".owl": ox.RdfFormat.RDF_XML, ".rdf": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML, ".n3": ox.RdfFormat.N3, ".jsonld": ox.RdfFormat.JSON_LD,
+}
+
+EngineName = TypingLiteral["oxigraph", "pyshacl"]
+
+
+@dataclass(frozen=True)
+class AnyReport:
+    """The report of :func:`validate_any`: the standard report graph, and notices for the user."""
+
+    graph: Graph
+    conforms: bool
+    notices: tuple[str, ...] = ()
+    results: tuple[FastResult, ...] = ()
+
+
+def _format(path: str) -> ox.RdfFormat:
+    suffix = Path(path).suffix.lower()
+    if suffix not in RDF_FORMATS:
+        raise InputError(path, f"unknown RDF file type {suffix!r}; use one of {', '.join(sorted(RDF_FORMATS))}")
+    return RDF_FORMATS[suffix]
+
+
+def _syntax_error(path: str, err: SyntaxError) -> InputError:
+    text = str(err)
+    match = re.search(r"line (\d+)(?: column (\d+))?", text)
+    line = int(match.group(1)) if match else None
+    column = int(match.group(2)) if match and match.group(2) else None
+    first = text.splitlines()[0] if text else "syntax error"
+    return InputError(path, f"cannot parse: {first}", line=line, column=column)
+
+
+def load_store(paths: Sequence[str]) -> ox.Store:
+    """A fresh in-memory Oxigraph store holding the RDF files ``paths``.
+
+    Raises:
+        InputError: a file is missing, of an unknown type or malformed; the message names it (and the line).
+    """
+    store = ox.Store()
+    for path in paths:
+        if not Path(path).is_file():
+            raise InputError(path, "no such file")
+        fmt = _format(path)
+        try:
+            store.bulk_load(path=path, format=fmt, base_iri=Path(path).resolve().as_uri())
+        except SyntaxError as err:
+            raise _syntax_error(path, err) from None
+        except (OSError, ValueError) as err:
+            raise InputError(path, f"cannot read: {err}") from None
+    return store
+
+
+def load_shapes_files(paths: Sequence[str]) -> Graph:
+    """The shapes files ``paths`` in one rdflib graph.
+
+    Raises:
+        InputError: a file is missing, of an unknown type or malformed; the message names it (and the line).
+    """
+    shapes = Graph()
+    for path in paths:
+        if not Path(path).is_file():
+            raise InputError(path, "no such file")
+        fmt = _format(path)
+        try:  # parse with Oxigraph (line numbers in errors), then hand the triples to rdflib
+            quads = list(ox.parse(path=path, format=fmt, base_iri=Path(path).resolve().as_uri()))
+        except SyntaxError as err:
+            raise _syntax_error(path, err) from None
+        for quad in quads:
+            s, p, o = quad.subject, quad.predicate, quad.object
+            if isinstance(s, ox.Triple) or isinstance(o, ox.Triple):
+                raise InputError(path, "RDF-star triple terms are not supported in shapes")
+            with _quiet_rdflib():
+                shapes.add((_to_rdflib(s), URIRef(p.value), _to_rdflib(o)))
+    return shapes
+
+
+def _store_as_rdflib(store: ox.Store) -> Graph:
+    from rdflib import Dataset
+
+    dataset = Dataset()
+    dataset.parse(data=store.dump(format=ox.RdfFormat.N_QUADS) or b"", format="nquads")
+    data = Graph()
+    for triple in dataset.triples((None, None, None)):
+        data.add(triple)
+    return data
+
+
+def _pyshacl(data: Graph, shapes: Graph) -> Graph:
+    # pySHACL is heavy to import (about 1 s); only the reference engine and the fallback need it
+    from pyshacl import validate as shacl_validate
+
+    _, report, _ = shacl_validate(data, shacl_graph=shapes, allow_warnings=False, advanced=False, meta_shacl=False,
+                                  inference="none")
+    if not isinstance(report, Graph):
+        raise TypeError("pySHACL returned no report graph")  # never: pySHACL always returns one
+    return report
+
+
+def _without_targets(shapes: Graph, keep: Iterable[Node]) -> Graph:
+    """A copy of ``shapes`` in which only the top-level shapes ``keep`` have targets."""
+    keep = set(keep)
+    copy = Graph()
+    targets = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target}
+    for s, p, o in shapes:
+        if s not in keep and (p in targets or (p == RDF.type and o in (RDFS.Class, OWL.Class))):
+            continue
+        copy.add((s, p, o))
+    return copy
+
+
+def validate_any(
+    data_paths: Sequence[str], shapes_paths: Sequence[str], *, engine: EngineName = "oxigraph", fallback: bool = True
+) -> AnyReport:
+    """Validate any RDF data files against any SHACL shapes files; nothing bundled is loaded.
+
+    ``engine="oxigraph"`` compiles the shapes; a shape it does not compile runs on pySHACL (with a
+    notice) when ``fallback``, or is refused. ``engine="pyshacl"`` runs the reference engine.
+
+    Raises:
+        InputError: a data or shapes file is missing or malformed.
+        UnsupportedShapeError: (``fallback=False``) a shape uses a component the engine does not compile.
+    """
+    shapes = load_shapes_files(shapes_paths)
+    if engine == "pyshacl":
+        data = Graph()
+        for path in data_paths:  # parsed by Oxigraph first, for line-numbered errors
+            for s, p, o in load_shapes_files([path]):
+                data.add((s, p, o))
+        report = _pyshacl(data, shapes)
+        conforms = all(t.toPython() is True for t in report.objects(None, SH.conforms) if isinstance(t, Literal))
+        return AnyReport(report, conforms)
+    store = load_store(data_paths)
+    compiled = compile_shapes(shapes, fallback=fallback)
+    results = run_checks(store, compiled)
+    graph = results_graph(results, shapes=shapes, allow_warnings=False)
+    describe_blank_nodes(store, graph)
+    notices = tuple(f.notice for f in compiled.fallback)
+    if compiled.fallback:
+        extra = _pyshacl(_store_as_rdflib(store), _without_targets(shapes, [f.shape for f in compiled.fallback]))
+        report_node = next(iter(graph.subjects(RDF.type, SH.ValidationReport)))
+        for result in extra.objects(None, SH.result):
+            graph.add((report_node, SH.result, result))
+            _copy_all(extra, result, graph)
+            graph.set((report_node, SH.conforms, Literal(False)))
+    conforms = all(term.toPython() is True for term in graph.objects(None, SH.conforms) if isinstance(term, Literal))
+    return AnyReport(graph, conforms, notices, tuple(results))
+
+
+def _copy_all(source: Graph, node: Node, target: Graph) -> None:
+    for p, o in source.predicate_objects(node):
+        target.add((node, p, o))
+        if isinstance(o, BNode) and p not in (SH.focusNode, SH.value):
+            _copy_description(source, o, target, set())
+
+
+__all__: Sequence[str] = [
+    "COMPONENTS", "PARAMETERS", "AnyReport", "CompiledCheck", "CompiledShapes", "Context", "Fallback", "FastResult",
+    "UnsupportedShape", "compile_shapes", "describe_blank_nodes", "load_shapes_files", "load_store", "prepare",
+    "results_graph", "run_checks",
+    "validate_any",
+]
