@@ -8,16 +8,17 @@ kept apart: they move the exercise of a function, not the accountability for it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 from rdflib import Graph, Literal, URIRef
+
+from itops.terms import ReadableGraph
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from itops.errors import ParameterError
 from itops.namespace import ITOPS
-from itops.query import NameIndex
 
 EFFECTIVE = date(2013, 4, 1)
 """The day both documents took effect; as-of questions start there."""
@@ -63,7 +64,7 @@ def _day(value: object) -> date | None:
     return None
 
 
-def changes(graph: Graph) -> list[Change]:
+def changes(graph: ReadableGraph) -> list[Change]:
     """Every change event in ``graph``, sorted by effective date."""
     out = []
     for event in set(graph.subjects(ITOPS.changeOf, None)):
@@ -116,7 +117,7 @@ def check_date(on: date) -> None:
                                      "give a date from 2013-04-01 on")
 
 
-def resolve(graph: Graph, entity: URIRef, on: date, *, basis: str = "operational") -> Resolution:
+def resolve(graph: ReadableGraph, entity: URIRef, on: date, *, basis: str = "operational") -> Resolution:
     """Follow the changes of ``entity`` that took effect on or before ``on``.
 
     Raises:
@@ -145,7 +146,7 @@ def resolve(graph: Graph, entity: URIRef, on: date, *, basis: str = "operational
     return Resolution(entity, on, tuple(sorted(current)), tuple(chain), tuple(delegations), tuple(predecessors))
 
 
-def successor_map(graph: Graph) -> dict[URIRef, set[URIRef]]:
+def successor_map(graph: ReadableGraph) -> dict[URIRef, set[URIRef]]:
     """For every successor (today's name), the 2013 bodies, systems or standards it stands for."""
     back: dict[URIRef, set[URIRef]] = {}
     # an abolition passes functions on (PCTs to the NHS CB and CCGs); the bodies that took them do
@@ -166,7 +167,7 @@ def successor_map(graph: Graph) -> dict[URIRef, set[URIRef]]:
     return back
 
 
-def class_map(graph: Graph, successors: Mapping[URIRef, set[URIRef]]) -> dict[URIRef, set[URIRef]]:
+def class_map(graph: ReadableGraph, successors: Mapping[URIRef, set[URIRef]]) -> dict[URIRef, set[URIRef]]:
     """Successor classes to 2013 classes, through categories' member classes (ICB -> CCG)."""
     out: dict[URIRef, set[URIRef]] = {}
     for later, earlier in successors.items():
@@ -178,7 +179,7 @@ def class_map(graph: Graph, successors: Mapping[URIRef, set[URIRef]]) -> dict[UR
     return out
 
 
-def mapping_update(reference: Graph) -> str | None:
+def mapping_update(reference: ReadableGraph) -> str | None:
     """A SPARQL Update that gives today's names their 2013 equivalents, or None if there is no lineage.
 
     Where a register says an organisation is an integrated care board, complies with DCB0160 or
@@ -211,6 +212,3 @@ def map_to_2013(data: Graph, reference: Graph | None = None) -> Graph:
     return data
 
 
-def names(index: NameIndex, graph: Graph, items: Iterable[URIRef]) -> list[str]:
-    """Display names of ``items``."""
-    return [index.display.get(i, str(graph.value(i, RDFS.label) or i)) for i in items]

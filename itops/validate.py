@@ -16,14 +16,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
-from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from itops.graph import KnowledgeGraph
 from itops.loader import store_from_graph
-from itops.terms import select
+from itops.terms import StoreGraph, select
 from itops.namespace import ITOPS
 from itops.resources import resource_files
 
@@ -135,6 +134,8 @@ def validate_graph(
     data: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None, inference: Inference = "none"
 ) -> Report:
     """Validate ``data`` (which must hold the ontology's subclass axioms) against the shapes."""
+    from pyshacl import validate as shacl_validate  # the reference engine: imported only when it runs
+
     shapes = shapes if shapes is not None else load_shapes()
     _, results, _ = shacl_validate(
         data,
@@ -253,7 +254,7 @@ def validate_store(store: ox.Store, *, labels: Graph | None = None, shapes: Grap
 
     shapes = shapes if shapes is not None else load_shapes()
 
-    update = mapping_update(_lineage_graph())
+    update = mapping_update(StoreGraph(store))  # the store holds the ontology, shared.ttl and lineage.ttl
     if update:
         store.update(update)
     results = run_checks(store, compile_shapes(shapes))
@@ -320,15 +321,6 @@ def validate_endpoint(endpoint: object, *, shapes: Graph | None = None) -> Repor
         rows = endpoint.select(text).rows
         counts.append(int(str(rows[0][0])) if rows and rows[0][0] is not None else 0)
     return _report(results_graph(results), shapes, labels, (counts[0], counts[1]))
-
-
-def _lineage_graph() -> Graph:
-    graph = Graph()
-    for folder in ("ontology", "data"):
-        for file in resource_files(folder, ".ttl"):
-            if folder == "ontology" or file.name in ("lineage.ttl", "shared.ttl"):
-                graph.parse(data=file.read_text(encoding="utf-8"), format="turtle")
-    return graph
 
 
 def _labels_from_store(store: ox.Store, focuses: set[Node]) -> Graph:
