@@ -130,10 +130,10 @@ def build_site(out_dir: Path, *, register: Path | None = EXAMPLE_REGISTER) -> li
     term_paths = _term_paths([t for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
                               for t in graph.subjects(RDF.type, kind) if isinstance(t, URIRef) and is_itops_term(t)])
     pages.paths.update(term_paths)
-    for doc in (d for d in graph.subjects(RDF.type, ITOPS.Document) if isinstance(d, URIRef)):
-        key = text(graph, doc, SKOS.notation) or slug(doc)
-        pages.paths[doc] = f"documents/{key}.html"
-        for sec in graph.subjects(ITOPS.inDocument, doc):
+    for doc_iri in (d for d in graph.subjects(RDF.type, ITOPS.Document) if isinstance(d, URIRef)):
+        key = text(graph, doc_iri, SKOS.notation) or slug(doc_iri)
+        pages.paths[doc_iri] = f"documents/{key}.html"
+        for sec in graph.subjects(ITOPS.inDocument, doc_iri):
             if isinstance(sec, URIRef):
                 pages.paths[sec] = f"documents/{key}.html#{slug(sec)}"
     stmts = statements(graph, pages)
