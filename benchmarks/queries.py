@@ -25,6 +25,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,14 +113,14 @@ def main() -> int:
         for engine, name in (("rdflib", "rdflib"), ("pyoxigraph", "oxigraph")):
             if engine in engines:
                 for query, params in todo:
-                    t, r = timed(lambda q=query, p=params, n=name: kg.query(q, p, engine=n), args.repeat)
+                    t, r = timed(partial(kg.query, query, params, engine=name), args.repeat)
                     times[engine].append(t)
                     results[engine].append(r)
         if "server" in engines:
             server = Server(data)
             try:
                 for query, params in todo:
-                    t, r = timed(lambda q=query, p=params: query_endpoint(kg, q, p, server.endpoint), args.repeat)
+                    t, r = timed(partial(query_endpoint, kg, query, params, server.endpoint), args.repeat)
                     times["server"].append(t)
                     results["server"].append(r)
             finally:
