@@ -28,7 +28,8 @@ from itops.graph import KnowledgeGraph
 from itops.query import NamedQuery, QueryResult, all_queries, load_query, resolve_parameters, with_values
 from itops.resources import resource_files
 from itops.validate import load_shapes
-from jena import arq_classpath, run_arqrun, union_ntriples  # noqa: F401  (arq_classpath is a fixture)
+import jena
+from jena import JenaUnavailable, arq_classpath, run_arqrun, union_ntriples  # noqa: F401  (arq_classpath is a fixture)
 from sparql_constructs import construct_problems, order_keys
 from test_endpoint import PARAMETER_CASES, Oxigraph
 
@@ -139,6 +140,18 @@ def test_order_leaves_no_ties(kg: KnowledgeGraph, case: Case) -> None:
     for before, after in zip(result.rows, result.rows[1:]):
         if [before[i] for i in columns] == [after[i] for i in columns]:
             assert before == after, f"{query.name}: tied rows in an engine's own order:\n {before}\n {after}"
+
+
+def test_missing_jena_skips_locally_and_fails_under_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(jena, "JAVA_DIR", tmp_path)
+    with pytest.raises(JenaUnavailable, match="install the Debian packages .*libapache-jena-java"):
+        jena.classpath()
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="Jena ARQ cannot run: no jars"):
+        jena.unavailable("no jars")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        jena.unavailable("no jars")
 
 
 def test_every_query_is_compared() -> None:
