@@ -1,12 +1,16 @@
-"""Rule coverage: every obligation the documents state, with the shape that enforces it or why none can.
+"""Rule coverage: every obligation of the documents, with the rules that check it or why none can.
 
-An obligation is a standard requirement, a responsibility (a tasks-and-functions statement or a
-duty stated in prose, except cells reading "No direct responsibility"), an escalation route or an
-approval route. A shape enforces a statement when it names it with ``itops:enforcesStatement``.
-Where no shape does, the reason is derived from what the statement is about: a register of
-organisations records kinds of organisation, the systems they connect to, their suppliers,
-assurances, IGT status, smartcards and registration authority; duties of national bodies and
-activities are not recorded there.
+The obligations are data (``data/obligations.ttl``): each records the rules that check it on a
+register (``itops:checkedBy``) or a reason of its own why a register cannot show it
+(``itops:uncheckedBecause``). Coverage counts distinct (document, passage) pairs, and reports
+separately the obligations whose subject can be a register organisation: the party they bind is
+a category that register classes are members of (directly, through ``itops:comprises``, through a
+group decision, or as the IT providers of such a category), or an NHS CB unit a register team
+belongs to.
+
+A statement of the documents that states a duty (a responsibility, standard requirement,
+escalation or approval route) but that no obligation restates is listed as ``not reviewed``, so
+that nothing silently drops out of the count.
 """
 
 from __future__ import annotations
@@ -14,85 +18,162 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from itops.graph import KnowledgeGraph
-from itops.namespace import ID, ITOPS
+from itops.namespace import ITOPS
 from itops.query import instances_of
 from itops.validate import load_shapes
 
-NATIONAL = {ID["nhs-cb"], ID["hscic"], ID["mod"], ID["dms"], ID["dh"], ID["nhs"], ID["iscg"], ID["nhs-bsa"], ID["nhais-agency"]}
-OBLIGATION_CLASSES = (ITOPS.StandardRequirement, ITOPS.Responsibility, ITOPS.EscalationRoute, ITOPS.ApprovalRoute)
+SHAPES_NS = "https://w3id.org/itops/shapes#"
+#: Statements of the document data that state a duty; each should be restated by an obligation.
+DUTY_CLASSES = (ITOPS.StandardRequirement, ITOPS.Responsibility, ITOPS.EscalationRoute, ITOPS.ApprovalRoute)
+NOT_REVIEWED = "not reviewed: no obligation of data/obligations.ttl restates this statement"
 
 
 @dataclass(frozen=True)
 class Obligation:
-    """An obligation of a document and what enforces it."""
+    """An obligation of a document and what checks it."""
 
     statement: str
     document: str
     section: str
     passage: str
+    party: str
+    modality: str
+    severity: str
+    register_subject: bool
     shapes: tuple[str, ...]
     reason: str
 
 
-def _is_national(g: Graph, party: URIRef) -> bool:
-    if party in NATIONAL:
-        return True
-    parent = g.value(party, URIRef("http://www.w3.org/ns/org#unitOf"))
-    return parent in NATIONAL
+@dataclass(frozen=True)
+class Coverage:
+    """Counts of distinct (document, passage) pairs, overall and for register organisations."""
+
+    passages: int
+    checked: int
+    with_reason: int
+    not_reviewed: int
+    register_passages: int
+    register_checked: int
+    register_with_reason: int
+    unknown_shapes: tuple[str, ...]
+
+    def lines(self) -> list[str]:
+        """The summary in words."""
+        return [
+            f"{self.passages} distinct (document, passage) obligations: {self.checked} checked by a rule, "
+            f"{self.with_reason} with a reason no register can show them, {self.not_reviewed} not reviewed.",
+            f"Of these, {self.register_passages} bind a kind of organisation a register can hold: "
+            f"{self.register_checked} checked by a rule, {self.register_with_reason} with a reason of their own.",
+        ]
 
 
-def _reason(g: Graph, s: URIRef, enforced_passages: set[str]) -> str:
-    if g.value(s, ITOPS.validUntil) is not None:
-        return "describes the arrangements before 1 April 2013"
-    passage = str(g.value(s, ITOPS.quotes) or "")
-    if passage in enforced_passages:
-        return "the same passage is enforced through a standard requirement (see that rule)"
-    holders = set(g.objects(s, ITOPS.heldBy)) | set(g.objects(s, ITOPS.appliesTo)) | set(g.objects(s, ITOPS.escalatedBy))
-    holders |= set(g.objects(s, ITOPS.approvalSoughtBy))
-    holders_uri = {h for h in holders if isinstance(h, URIRef)}
-    if holders_uri and all(_is_national(g, h) for h in holders_uri):
-        names = ", ".join(sorted(str(g.value(h, RDFS.label) or h) for h in holders_uri))
-        return f"a duty of a national body ({names}); an organisation register does not hold it — check by audit"
-    if (s, RDF.type, ITOPS.ApprovalRoute) in g:
-        return "an approval to seek before a change; registers record no change requests"
-    if (s, RDF.type, ITOPS.EscalationRoute) in g:
-        return "a route for incidents as they happen; registers record no incidents"
-    if any((h, ITOPS.memberClass, None) in g or (h, ITOPS.comprises, None) in g for h in holders_uri):
-        return ("an activity or policy duty (commissioning, implementing, advising, reporting) that a register of "
-                "organisations does not record")
-    return "not recorded in an organisation register"
+def register_categories(g: Graph) -> set[URIRef]:
+    """The parties a register organisation can be a member of."""
+    members: set[URIRef] = set()
+    for cls in g.subjects(OWL.equivalentClass, None):
+        for restriction in g.objects(cls, OWL.equivalentClass):
+            if g.value(restriction, OWL.onProperty) == ITOPS.inCategory:
+                value = g.value(restriction, OWL.hasValue)
+                if isinstance(value, URIRef):
+                    members.add(value)
+    for restriction in g.subjects(OWL.onProperty, ITOPS.teamOf):
+        unit = g.value(restriction, OWL.hasValue)
+        if isinstance(unit, URIRef):
+            members.add(unit)
+            members |= {c for c in g.subjects(ITOPS.combinesUnit, unit) if isinstance(c, URIRef)}
+    members |= {p for p in g.subjects(ITOPS.itProvidersOf, None) if isinstance(p, URIRef)}
+    changed = True
+    while changed:
+        changed = False
+        for member in list(members):
+            broader = {b for b in g.subjects(ITOPS.comprises, member) if isinstance(b, URIRef)}
+            for decision in g.subjects(ITOPS.coversCategory, member):
+                group = g.value(decision, ITOPS.decidesGroup)
+                if isinstance(group, URIRef):
+                    broader.add(group)
+            if broader - members:
+                members |= broader
+                changed = True
+    return members
 
 
 def coverage(kg: KnowledgeGraph) -> list[Obligation]:
-    """Every obligation of both documents, with the shapes that enforce it or the reason none can."""
+    """Every obligation of both documents with the rules that check it or why none can, and the unreviewed duties."""
     g = kg.graph
-    shapes = load_shapes()
-    enforced: dict[URIRef, list[str]] = {}
-    for shape, statement in shapes.subject_objects(ITOPS.enforcesStatement):
-        if isinstance(statement, URIRef):
-            enforced.setdefault(statement, []).append(str(shapes.value(shape, RDFS.label) or shape))
-    enforced_passages = {str(g.value(s, ITOPS.quotes)) for s in enforced}
-    statements: set[URIRef] = set()
-    for cls in OBLIGATION_CLASSES:
-        statements |= instances_of(g, cls)
-    out = []
-    for s in statements:
-        if g.value(s, ITOPS.noDirectResponsibility) is not None:
-            continue
-        doc = g.value(s, ITOPS.fromDocument)
-        section = g.value(s, ITOPS.fromSection)
-        shapes_for = tuple(sorted(enforced.get(s, [])))
-        out.append(
-            Obligation(
-                statement=str(s),
-                document=str(g.value(doc, SKOS.notation) or doc),
-                section=str(g.value(section, RDFS.label) or section),
-                passage=str(g.value(s, ITOPS.quotes) or ""),
-                shapes=shapes_for,
-                reason="" if shapes_for else _reason(g, s, enforced_passages),
-            )
-        )
+    registerable = register_categories(g)
+    out: list[Obligation] = []
+    restated: set[URIRef] = set()
+    for ob in sorted(instances_of(g, ITOPS.Obligation), key=str):
+        restated |= {s for s in g.objects(ob, ITOPS.derivedFromStatement) if isinstance(s, URIRef)}
+        parties = [p for p in g.objects(ob, ITOPS.obligedParty) if isinstance(p, URIRef)]
+        shapes = tuple(sorted(_local(s) for s in g.objects(ob, ITOPS.checkedBy)))
+        out.append(Obligation(
+            statement=str(ob),
+            document=_document(g, ob),
+            section=str(g.value(g.value(ob, ITOPS.fromSection), RDFS.label) or ""),
+            passage=str(g.value(ob, ITOPS.quotes) or ""),
+            party="; ".join(sorted(str(g.value(p, RDFS.label) or p) for p in parties)),
+            modality=str(g.value(ob, ITOPS.modality) or ""),
+            severity=str(g.value(ob, ITOPS.severity) or ""),
+            register_subject=any(p in registerable for p in parties),
+            shapes=shapes,
+            reason="" if shapes else str(g.value(ob, ITOPS.uncheckedBecause) or ""),
+        ))
+    for cls in DUTY_CLASSES:
+        for s in sorted(instances_of(g, cls) - restated, key=str):
+            if g.value(s, ITOPS.noDirectResponsibility) is not None or (s, RDF.type, ITOPS.Reading) in g:
+                continue
+            restated.add(s)
+            out.append(Obligation(str(s), _document(g, s), str(g.value(g.value(s, ITOPS.fromSection), RDFS.label) or ""),
+                                  str(g.value(s, ITOPS.quotes) or ""), "", "", "", False, (), NOT_REVIEWED))
     return sorted(out, key=lambda o: (o.document, o.section, o.passage, o.statement))
+
+
+def summarise(rows: list[Obligation]) -> Coverage:
+    """Counts of distinct (document, passage) pairs: checked, with a reason, not reviewed, overall and for register organisations.
+
+    A passage counts as checked when any obligation stating it is checked by a rule.
+    """
+    def pairs(selected: list[Obligation]) -> dict[tuple[str, str], list[Obligation]]:
+        grouped: dict[tuple[str, str], list[Obligation]] = {}
+        for row in selected:
+            grouped.setdefault((row.document, row.passage), []).append(row)
+        return grouped
+
+    every = pairs(rows)
+    register = pairs([r for r in rows if r.register_subject])
+    known = {str(s)[len(SHAPES_NS):] for s in load_shapes().subjects(RDF.type, None) if str(s).startswith(SHAPES_NS)}
+    unknown = tuple(sorted({s for r in rows for s in r.shapes} - known))
+
+    def checked(group: dict[tuple[str, str], list[Obligation]]) -> int:
+        return sum(1 for obs in group.values() if any(o.shapes for o in obs))
+
+    def reasoned(group: dict[tuple[str, str], list[Obligation]]) -> int:
+        return sum(1 for obs in group.values() if not any(o.shapes for o in obs) and all(o.reason and o.reason != NOT_REVIEWED for o in obs))
+
+    return Coverage(
+        passages=len(every),
+        checked=checked(every),
+        with_reason=reasoned(every),
+        not_reviewed=sum(1 for obs in every.values() if any(o.reason == NOT_REVIEWED for o in obs) and not any(o.shapes for o in obs)),
+        register_passages=len(register),
+        register_checked=checked(register),
+        register_with_reason=reasoned(register),
+        unknown_shapes=unknown,
+    )
+
+
+def _local(term: object) -> str:
+    text = str(term)
+    return text[len(SHAPES_NS):] if text.startswith(SHAPES_NS) else text
+
+
+def _document(g: Graph, s: URIRef) -> str:
+    doc = g.value(s, ITOPS.fromDocument)
+    return str(g.value(doc, SKOS.notation) or doc) if doc is not None else ""
+
+
+__all__ = ["Coverage", "Obligation", "coverage", "register_categories", "summarise"]

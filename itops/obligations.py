@@ -1,0 +1,516 @@
+"""Obligations: what the documents require of each kind of organisation, and of one organisation.
+
+The obligations are data (``data/obligations.ttl``): each names the party or category it binds,
+what it requires, the modality as printed, any condition, who assures it, where issues go, the
+passage, and either the shapes that check it (``itops:checkedBy``) or why no register can show
+it (``itops:uncheckedBecause``).
+
+An obligation applies to a kind of organisation when the party it binds is a category the kind
+belongs to (a register class is membership of its category, and membership carries up through
+``itops:comprises``; see ``data/obligations-categories.ttl``), when a group decision of the data
+says the vague group it binds covers such a category, or when a shape that checks it targets the
+kind. A local IT supplier belongs to the category of IT providers of each organisation that
+names it as its supplier (``itops:itProvidersOf``); one register team of the NHS CB belongs to
+the units it is one of.
+
+For one organisation of a register each obligation has a status:
+
+* ``broken``: a rule that checks it fires on the organisation;
+* ``met``: the rules that check it run on the organisation, pass, and the organisation has a value
+  for what they read;
+* ``not recorded``: no rule checks it on this organisation, or the register holds no value for
+  what the rule reads (a missing column or an empty cell). It never counts as met.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, fields
+from datetime import date
+from typing import Literal
+
+from rdflib import Graph, Literal as RdfLiteral, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
+from rdflib.term import Node
+
+from itops.errors import ParameterError
+from itops.graph import KnowledgeGraph
+from itops.namespace import ID, ITOPS
+from itops.register import ODS, organisation_types
+from itops.resources import resource_files
+from itops.lineage import check_date, class_map, map_to_2013, resolve, successor_map
+from itops.validate import Inference, Report, load_shapes, validate_graph
+
+Status = Literal["broken", "met", "not recorded"]
+STATUSES: tuple[Status, ...] = ("broken", "met", "not recorded")
+SHAPES_NS = "https://w3id.org/itops/shapes#"
+_ORGANISATION = URIRef("http://www.w3.org/ns/org#Organization")
+
+
+@dataclass(frozen=True)
+class ObligationRow:
+    """One obligation as the documents state it, and how it applies."""
+
+    obligation: str
+    document: str
+    section: str
+    party: str
+    action: str
+    modality: str
+    condition: str
+    severity: str
+    assured_by: str
+    issues_go_to: str
+    alternatives: str
+    passage: str
+    checked_by: tuple[str, ...]
+    unchecked_because: str
+    note: str
+    applies_because: str
+
+
+@dataclass(frozen=True)
+class OrganisationObligation:
+    """One obligation of one organisation of a register, with its status."""
+
+    ods_code: str
+    organisation: str
+    status: Status
+    detail: str
+    obligation: ObligationRow
+
+
+# ------------------------------------------------------------------------------------------------
+# What applies to a kind of organisation
+# ------------------------------------------------------------------------------------------------
+
+
+def _label(g: Graph, node: Node) -> str:
+    return str(g.value(node, RDFS.label) or node)
+
+
+def _superclasses(g: Graph, cls: URIRef) -> set[URIRef]:
+    seen = {cls}
+    frontier = [cls]
+    while frontier:
+        for sup in g.objects(frontier.pop(), RDFS.subClassOf):
+            if isinstance(sup, URIRef) and sup not in seen:
+                seen.add(sup)
+                frontier.append(sup)
+    return seen
+
+
+def _class_category(g: Graph, cls: URIRef) -> URIRef | None:
+    """The category a class is membership of (``cls owl:equivalentClass [owl:hasValue C]``)."""
+    for restriction in g.objects(cls, OWL.equivalentClass):
+        if g.value(restriction, OWL.onProperty) == ITOPS.inCategory:
+            value = g.value(restriction, OWL.hasValue)
+            if isinstance(value, URIRef):
+                return value
+    return None
+
+
+def _broader(g: Graph, categories: dict[URIRef, str]) -> dict[URIRef, str]:
+    """Close ``categories`` (category -> why) under 'is comprised by' and the group decisions."""
+    out = dict(categories)
+    frontier = list(out)
+    while frontier:
+        current = frontier.pop()
+        found: list[tuple[URIRef, str]] = []
+        for broader in g.subjects(ITOPS.comprises, current):
+            if isinstance(broader, URIRef) and not _left_open_to(g, broader, current):
+                found.append((broader, f"{_label(g, current)} are among {_label(g, broader)}"))
+        for decision in g.subjects(ITOPS.coversCategory, current):
+            group = g.value(decision, ITOPS.decidesGroup)
+            if isinstance(group, URIRef):
+                found.append((group, f"group {_label(g, decision)}"))
+        for broader, why in found:
+            if broader not in out:
+                out[broader] = f"{out[current]}; {why}" if out[current] else why
+                frontier.append(broader)
+    return out
+
+
+def _left_open_to(g: Graph, group: URIRef, member: URIRef) -> bool:
+    """True when a group decision leaves ``group`` open and does not name ``member`` as covered."""
+    for decision in g.subjects(ITOPS.decidesGroup, group):
+        left_open = (decision, ITOPS.leftOpen, RdfLiteral(True)) in g
+        if left_open and (decision, ITOPS.coversCategory, member) not in g:
+            return True
+    return False
+
+
+def _units(g: Graph, unit: URIRef) -> dict[URIRef, str]:
+    out = {unit: f"one of the {_label(g, unit)}"}
+    for combined in g.subjects(ITOPS.combinesUnit, unit):
+        if isinstance(combined, URIRef):
+            out[combined] = f"the {_label(g, unit)} are part of the {_label(g, combined)}"
+    return out
+
+
+def categories_of_class(g: Graph, cls: URIRef) -> dict[URIRef, str]:
+    """The documents' categories (and NHS CB units) an instance of ``cls`` belongs to, with why."""
+    found: dict[URIRef, str] = {}
+    for sup in _superclasses(g, cls):
+        category = _class_category(g, sup)
+        if category is not None:
+            found[category] = "" if sup == cls else f"a {_label(g, cls)} is a {_label(g, sup)}"
+        for restriction in g.objects(sup, RDFS.subClassOf):
+            if g.value(restriction, OWL.onProperty) == ITOPS.teamOf:
+                unit = g.value(restriction, OWL.hasValue)
+                if isinstance(unit, URIRef):
+                    found.update(_units(g, unit))
+    return _broader(g, found)
+
+
+def _it_provider_categories(g: Graph, clients: Iterable[URIRef] | None) -> dict[URIRef, str]:
+    """IT-provider categories: of the given client categories, or (None) every one, conditionally."""
+    out: dict[URIRef, str] = {}
+    for providers, served in g.subject_objects(ITOPS.itProvidersOf):
+        if not isinstance(providers, URIRef) or not isinstance(served, URIRef):
+            continue
+        if clients is None:
+            out[providers] = f"when it is the IT supplier of {_label(g, served)}"
+        elif served in set(clients):
+            out[providers] = f"it is the IT supplier of {_label(g, served)}"
+    return out
+
+
+def _shape_targets(shapes: Graph, shape: URIRef) -> set[URIRef]:
+    return {t for t in shapes.objects(shape, SH.targetClass) if isinstance(t, URIRef)}
+
+
+def _row(g: Graph, ob: URIRef, because: str) -> ObligationRow:
+    def labels(prop: URIRef) -> str:
+        return "; ".join(sorted(_label(g, p) for p in g.objects(ob, prop)))
+
+    document = g.value(ob, ITOPS.fromDocument)
+    section = g.value(ob, ITOPS.fromSection)
+    return ObligationRow(
+        obligation=str(ob),
+        document=str(g.value(document, SKOS.notation) or document) if document is not None else "",
+        section=_label(g, section) if section is not None else "",
+        party=labels(ITOPS.obligedParty),
+        action=str(g.value(ob, ITOPS.obligedAction) or ""),
+        modality=str(g.value(ob, ITOPS.modality) or ""),
+        condition=str(g.value(ob, ITOPS.condition) or ""),
+        severity=str(g.value(ob, ITOPS.severity) or ""),
+        assured_by=labels(ITOPS.obligationAssuredBy),
+        issues_go_to=labels(ITOPS.issuesGoTo),
+        alternatives=labels(ITOPS.alternativeParty),
+        passage=str(g.value(ob, ITOPS.quotes) or ""),
+        checked_by=tuple(sorted(str(s)[len(SHAPES_NS):] if str(s).startswith(SHAPES_NS) else str(s)
+                                for s in g.objects(ob, ITOPS.checkedBy))),
+        unchecked_because=str(g.value(ob, ITOPS.uncheckedBecause) or ""),
+        note=str(g.value(ob, SKOS.scopeNote) or ""),
+        applies_because=because,
+    )
+
+
+def _sort_key(row: ObligationRow) -> tuple[str, str, str, str]:
+    return (row.document, row.section, row.party, row.obligation)
+
+
+def _applicable(g: Graph, categories: dict[URIRef, str]) -> list[ObligationRow]:
+    rows: list[ObligationRow] = []
+    for ob in sorted({o for o in g.subjects(RDF.type, ITOPS.Obligation) if isinstance(o, URIRef)}, key=str):
+        reasons = []
+        for party in g.objects(ob, ITOPS.obligedParty):
+            if isinstance(party, URIRef) and party in categories:
+                why = categories[party]
+                reasons.append(f"binds {_label(g, party)}" + (f" ({why})" if why else ""))
+        if reasons:
+            rows.append(_row(g, ob, "; ".join(reasons)))
+    return sorted(rows, key=_sort_key)
+
+
+def resolve_type(g: Graph, name: str) -> URIRef:
+    """The organisation class a register 'type' name (label, acronym or IRI) stands for.
+
+    Raises:
+        ParameterError: the name is no organisation type; the message lists the known ones.
+    """
+    types = organisation_types(g)
+    wanted = " ".join(name.casefold().split())
+    for t in types:
+        if wanted == str(t.iri).casefold() or wanted in {" ".join(n.casefold().split()) for n in t.names}:
+            return t.iri
+    raise ParameterError("--type", f"unknown organisation type {name!r}", candidates=[t.label for t in types])
+
+
+def _reference(kg: KnowledgeGraph) -> Graph:
+    """Everything loaded, with today's names (ICB, DCB0160 ...) also read as the 2013 ones, as validation does."""
+    return map_to_2013(kg.union())
+
+
+def obligations_for_type(kg: KnowledgeGraph, type_name: str, *, on: date | None = None) -> list[ObligationRow]:
+    """Every obligation of the documents that applies to a kind of organisation.
+
+    ``on`` gives the parties' names in force on that date (see :mod:`itops.lineage`).
+
+    Raises:
+        ParameterError: unknown type, or a date before 1 April 2013.
+    """
+    g = _reference(kg)
+    cls = resolve_type(g, type_name)
+    categories = categories_of_class(g, cls)
+    for early in class_map(g, successor_map(g)).get(cls, set()):  # today's kinds (ICB) as their 2013 ones (CCG)
+        categories.update({c: why or f"a {_label(g, cls)} stands for a {_label(g, early)}"
+                           for c, why in categories_of_class(g, early).items()})
+    if ITOPS.LocalITSupplier in _superclasses(g, cls):
+        categories.update(_broader(g, _it_provider_categories(g, None)))
+    rows = _applicable(g, categories)
+    return _in_force(g, rows, on)
+
+
+# ------------------------------------------------------------------------------------------------
+# One organisation of a register
+# ------------------------------------------------------------------------------------------------
+
+
+def _organisation(g: Graph, code: str) -> URIRef:
+    wanted = code.strip().upper()
+    candidate = ODS[wanted]
+    if (candidate, RDF.type, None) in g:
+        return candidate
+    for org in g.subjects(ITOPS.odsCode, None):
+        if str(g.value(org, ITOPS.odsCode)).upper() == wanted and isinstance(org, URIRef):
+            return org
+    known = sorted(str(c) for c in g.objects(None, ITOPS.odsCode))
+    raise ParameterError("--organisation", f"no organisation with ODS code {code!r} in the registers given",
+                         candidates=known[:20])
+
+
+def _classes_of(g: Graph, org: URIRef) -> set[URIRef]:
+    out: set[URIRef] = set()
+    for cls in g.objects(org, RDF.type):
+        if isinstance(cls, URIRef):
+            out |= _superclasses(g, cls)
+    return out
+
+
+def _categories_of_organisation(g: Graph, org: URIRef) -> dict[URIRef, str]:
+    categories: dict[URIRef, str] = {}
+    for cls in g.objects(org, RDF.type):
+        if isinstance(cls, URIRef):
+            categories.update(categories_of_class(g, cls))
+    for category in g.objects(org, ITOPS.inCategory):
+        if isinstance(category, URIRef):
+            categories.setdefault(category, "recorded in the register")
+    if ITOPS.LocalITSupplier in _classes_of(g, org):
+        client_categories: set[URIRef] = set()
+        for client in g.subjects(ITOPS.hasITSupplier, org):
+            if isinstance(client, URIRef):
+                client_categories |= set(_categories_of_organisation(g, client))
+        categories.update(_broader(g, _it_provider_categories(g, client_categories)))
+    return _broader(g, categories)
+
+
+def obligations_for_organisation(
+    kg: KnowledgeGraph, code: str, *, on: date | None = None, inference: Inference = "none", report: Report | None = None
+) -> list[OrganisationObligation]:
+    """Every obligation that applies to the organisation ``code`` of the loaded registers, with its status.
+
+    ``report`` reuses a validation already run on ``kg`` (pySHACL); otherwise one is run.
+
+    Raises:
+        ParameterError: no such organisation, or a date before 1 April 2013.
+    """
+    g = _reference(kg)
+    org = _organisation(g, code)
+    shapes = load_shapes()
+    if report is None:
+        report = validate_graph(g, shapes=shapes, inference=inference, ontology=_ontology() if inference != "none" else None)
+    fired: dict[str, list[str]] = {}
+    for finding in report.findings:
+        if finding.focus == str(org):
+            fired.setdefault(finding.rule, []).append(f"[{finding.severity}] {finding.message}")
+    classes = _classes_of(g, org)
+    rows = _in_force(g, _applicable(g, _categories_of_organisation(g, org)), on)
+    name = _label(g, org)
+    ods_code = str(g.value(org, ITOPS.odsCode) or code)
+    out = []
+    for row in rows:
+        status, detail = _status(g, shapes, org, classes, row, fired)
+        out.append(OrganisationObligation(ods_code, name, status, detail, row))
+    return out
+
+
+def _ontology() -> Graph:
+    graph = Graph()
+    for file in resource_files("ontology", ".ttl"):
+        graph.parse(data=file.read_text(encoding="utf-8"), format="turtle")
+    return graph
+
+
+def _status(g: Graph, shapes: Graph, org: URIRef, classes: set[URIRef], row: ObligationRow,
+            fired: dict[str, list[str]]) -> tuple[Status, str]:
+    if not row.checked_by:
+        return "not recorded", f"no register can show it: {row.unchecked_because}"
+    messages = [m for shape in row.checked_by for m in fired.get(SHAPES_NS + shape, [])]
+    if messages:
+        return "broken", "; ".join(messages)
+    running = [s for s in row.checked_by if _shape_targets(shapes, URIRef(SHAPES_NS + s)) & classes]
+    if not running:
+        return "not recorded", (f"its rules ({', '.join(row.checked_by)}) check other kinds of organisation; "
+                                "nothing in the register shows it for this one")
+    needs = [p for p in g.objects(URIRef(row.obligation), ITOPS.needsProperty) if isinstance(p, URIRef)]
+    if needs and not any((org, p, None) in g for p in needs):
+        names = ", ".join(sorted(str(p).split("#")[-1] for p in needs))
+        return "not recorded", f"the register holds no value the rule reads ({names})"
+    return "met", f"passes {', '.join(running)}"
+
+
+# ------------------------------------------------------------------------------------------------
+# Names in force on a date
+# ------------------------------------------------------------------------------------------------
+
+
+def _in_force(g: Graph, rows: list[ObligationRow], on: date | None) -> list[ObligationRow]:
+    if on is None:
+        return rows
+    check_date(on)
+    index: dict[str, str] = {}
+    for party in set(g.subjects(RDF.type, None)):
+        if isinstance(party, URIRef) and str(party).startswith(str(ID)):
+            label = _label(g, party)
+            current = resolve(g, party, on).current
+            if current and current != (party,):
+                index[label] = f"{label} (on {on.isoformat()}: {', '.join(_label(g, c) for c in current)})"
+
+    def rename(text: str) -> str:
+        return "; ".join(index.get(part, part) for part in text.split("; ")) if text else text
+
+    return [
+        ObligationRow(**{**asdict(r), "party": rename(r.party), "assured_by": rename(r.assured_by),
+                         "issues_go_to": rename(r.issues_go_to), "alternatives": rename(r.alternatives)})
+        for r in rows
+    ]
+
+
+# ------------------------------------------------------------------------------------------------
+# Renderers
+# ------------------------------------------------------------------------------------------------
+
+ROW_FIELDS = tuple(f.name for f in fields(ObligationRow))
+ORG_FIELDS = ("ods_code", "organisation", "status", "detail")
+
+
+def _flat(item: ObligationRow | OrganisationObligation) -> dict[str, str]:
+    if isinstance(item, OrganisationObligation):
+        head = {"ods_code": item.ods_code, "organisation": item.organisation, "status": item.status, "detail": item.detail}
+        return {**head, **_flat(item.obligation)}
+    return {k: (" ".join(v) if isinstance(v, tuple) else str(v)) for k, v in asdict(item).items()}
+
+
+def to_csv(items: Sequence[ObligationRow] | Sequence[OrganisationObligation]) -> str:
+    """One CSV row per obligation (with the status columns first for an organisation)."""
+    buffer = io.StringIO()
+    columns = (ORG_FIELDS + ROW_FIELDS) if items and isinstance(items[0], OrganisationObligation) else ROW_FIELDS
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    for item in items:
+        writer.writerow(_flat(item))
+    return buffer.getvalue()
+
+
+def to_json(items: Sequence[ObligationRow] | Sequence[OrganisationObligation]) -> str:
+    """The obligations as a JSON list, with a summary of statuses for an organisation."""
+    records = [_flat(i) for i in items]
+    summary = {s: sum(1 for i in items if isinstance(i, OrganisationObligation) and i.status == s) for s in STATUSES}
+    payload: dict[str, object] = {"obligations": records}
+    if items and isinstance(items[0], OrganisationObligation):
+        payload["summary"] = summary
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def _text_block(row: ObligationRow) -> list[str]:
+    lines = [f"  {row.section} — {row.party} ({row.modality}; {row.severity}): {row.action}"]
+    if row.condition:
+        lines.append(f"      condition: {row.condition}")
+    if row.alternatives:
+        lines.append(f"      alternatives: {row.alternatives}")
+    if row.assured_by:
+        lines.append(f"      assured by: {row.assured_by}")
+    if row.issues_go_to:
+        lines.append(f"      issues go to: {row.issues_go_to}")
+    lines.append(f"      passage: \"{row.passage}\"")
+    if row.checked_by:
+        lines.append(f"      checked by: {', '.join(row.checked_by)}")
+    else:
+        lines.append(f"      not checkable: {row.unchecked_because}")
+    lines.append(f"      applies because: {row.applies_because}")
+    return lines
+
+
+def to_text(items: Sequence[ObligationRow] | Sequence[OrganisationObligation]) -> str:
+    """A plain-text listing; for an organisation, grouped by status (broken first)."""
+    lines: list[str] = []
+    if items and isinstance(items[0], OrganisationObligation):
+        orgs = [i for i in items if isinstance(i, OrganisationObligation)]
+        first = orgs[0]
+        counts = ", ".join(f"{sum(1 for i in orgs if i.status == s)} {s}" for s in STATUSES)
+        lines.append(f"{first.organisation} ({first.ods_code}): {len(orgs)} obligation(s): {counts}.")
+        for status in STATUSES:
+            group = [i for i in orgs if i.status == status]
+            if group:
+                lines.append("")
+                lines.append(status.upper())
+                for item in group:
+                    lines.extend(_text_block(item.obligation))
+                    lines.append(f"      status: {item.status} — {item.detail}")
+    else:
+        rows = [i for i in items if isinstance(i, ObligationRow)]
+        lines.append(f"{len(rows)} obligation(s).")
+        for row in rows:
+            lines.extend(_text_block(row))
+    return "\n".join(lines) + "\n"
+
+
+def to_html(items: Sequence[ObligationRow] | Sequence[OrganisationObligation], *, title: str = "itops obligations") -> str:
+    """One self-contained HTML page with a table of the obligations."""
+    records = [_flat(i) for i in items]
+    columns = list(records[0]) if records else list(ROW_FIELDS)
+    head = "".join(f"<th>{html.escape(c.replace('_', ' '))}</th>" for c in columns)
+    body = "".join(
+        "<tr class=\"{}\">".format(html.escape(r.get("status", "").replace(" ", "-")))
+        + "".join(f"<td>{html.escape(r[c])}</td>" for c in columns) + "</tr>"
+        for r in records
+    )
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif}}table{{border-collapse:collapse}}"
+        "td,th{border:1px solid #999;padding:4px;vertical-align:top}tr.broken{background:#fdd}"
+        "tr.met{background:#dfd}tr.not-recorded{background:#eee}</style></head><body>"
+        f"<h1>{html.escape(title)}</h1><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></body></html>\n"
+    )
+
+
+RENDERERS = {"text": to_text, "csv": to_csv, "json": to_json, "html": to_html}
+
+
+def render(items: Sequence[ObligationRow] | Sequence[OrganisationObligation], fmt: str) -> str:
+    """Render ``items`` in ``fmt`` (one of :data:`RENDERERS`).
+
+    Raises:
+        ParameterError: unknown format.
+    """
+    if fmt not in RENDERERS:
+        raise ParameterError("--format", f"unknown format {fmt!r}", candidates=list(RENDERERS))
+    return RENDERERS[fmt](items)
+
+
+__all__ = [
+    "ObligationRow",
+    "OrganisationObligation",
+    "STATUSES",
+    "categories_of_class",
+    "obligations_for_organisation",
+    "obligations_for_type",
+    "render",
+    "resolve_type",
+]
