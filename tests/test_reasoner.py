@@ -4,11 +4,18 @@ owlready2 reads RDF/XML, so the checks run on ``itops-full.owl`` built into a te
 That file imports nothing; to be sure nothing reaches the network anyway, every internet socket
 connection from this process is refused while these tests run (HermiT itself is given a local
 file by owlready2).
+
+The ontology imports the published W3C ORG and PROV (ontology/imports/). The release merged with
+both is checked by the HermiT that owlready2 bundles, run on one N-Triples file that rdflib
+writes: owlready2's own load-and-save of PROV is not faithful (it writes multi-line literals
+unescaped and "repairs" PROV's punned properties, then fails on PROV's undeclared inverse names).
 """
 
 from __future__ import annotations
 
+import re
 import socket
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +25,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from itops.release import build_release, merged_graph, serialize
+from itops.resources import resource_dir
 
 ITOPS = "https://w3id.org/itops#"
 MIN_CLASSES = 40
@@ -114,3 +122,56 @@ def test_reasoner_detects_an_unsatisfiable_class(tmp_path: Path) -> None:
     world = _load(_write(graph, tmp_path / "incoherent.owl"))
     _reason(world)
     assert _unsatisfiable(world) == [str(cls)]
+
+
+# ---------------------------------------------------------------- with ORG and PROV imported
+
+PROV_ENTITY = URIRef("http://www.w3.org/ns/prov#Entity")
+IMPORTED = ("org.nt", "prov.nt")
+
+
+def _with_imports(graph: Graph) -> Graph:
+    """``graph`` plus the published ORG and PROV, as one ontology (their owl:imports dropped)."""
+    folder = Path(str(resource_dir("ontology"))) / "imports"
+    for name in IMPORTED:
+        graph.parse(folder / name, format="nt")
+    graph.remove((None, OWL.imports, None))
+    return graph
+
+
+def _hermit(graph: Graph, path: Path) -> tuple[bool, list[str]]:
+    """Run owlready2's HermiT on ``graph``: (consistent?, unsatisfiable classes but owl:Nothing)."""
+    graph.serialize(path, format="nt", encoding="utf-8")
+    classpath = owlready2.reasoning._HERMIT_CLASSPATH
+    result = subprocess.run(
+        [owlready2.JAVA_EXE, "-Xmx2000M", "-cp", classpath, "org.semanticweb.HermiT.cli.CommandLine",
+         "-k", "-U", "-N", path.resolve().as_uri()],
+        capture_output=True, text=True, timeout=600, check=False,
+    )
+    if "Inconsistent ontology" in result.stdout + result.stderr:
+        return False, []
+    assert result.returncode == 0, f"HermiT failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
+    assert "owl:Thing is satisfiable" in result.stdout or "#Thing is satisfiable" in result.stdout, result.stdout[-2000:]
+    _, _, unsat = result.stdout.partition("equivalent to")
+    classes = sorted(set(re.findall(r"<([^>]+)>", unsat)) - {str(OWL.Nothing)})
+    return True, classes
+
+
+def test_release_with_org_and_prov_imported_is_consistent_and_coherent(tmp_path: Path) -> None:
+    """The merge that was inconsistent in issue #15 (itops:Statement disjoint with prov:Entity)."""
+    graph = _with_imports(merged_graph())
+    assert (URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), OWL.propertyChainAxiom, None) in graph
+    assert (URIRef("http://www.w3.org/ns/org#hasUnit"), RDFS.subPropertyOf, None) in graph
+    consistent, unsatisfiable = _hermit(graph, tmp_path / "with-imports.nt")
+    assert consistent, "HermiT: the release with ORG and PROV imported is inconsistent"
+    assert unsatisfiable == [], f"HermiT: unsatisfiable classes: {unsatisfiable}"
+
+
+def test_hermit_with_imports_detects_the_old_conflict(tmp_path: Path) -> None:
+    """The check can fail: statements disjoint with prov:Entity again makes the merge inconsistent."""
+    graph = _with_imports(merged_graph())
+    disjoint = URIRef("https://example.org/test#statement-not-entity")
+    graph.add((URIRef(ITOPS + "Statement"), OWL.disjointWith, PROV_ENTITY))
+    graph.add((disjoint, RDF.type, OWL.NamedIndividual))
+    consistent, _ = _hermit(graph, tmp_path / "conflict.nt")
+    assert not consistent

@@ -16,7 +16,9 @@
  * Output: {"file", "format", "ontology_iri", "version_iri", "axioms", "logical_axioms",
  * "root_axioms", "unparsed_triples", "dl_violations", "guessed_declarations" (entities the
  * parser had to guess the type of, for want of a declaration), "missing_imports", "import_errors",
- * "imports", "loader_messages"}. "loader_messages" are the ERROR and WARN lines the OWL API
+ * "imports", "loader_messages", "dl_violation_documents"}. "dl_violation_documents" maps the file
+ * name of each document of the closure to the number of DL violations whose axiom it holds (or,
+ * for a violation with no axiom, whose ontology it is); "?" counts those that fit none. "loader_messages" are the ERROR and WARN lines the OWL API
  * logged while loading (for example "Illegal redeclarations of entities" for a punning it
  * silently dropped, or "Entity not properly recognized"). Counts and DL violations are over the imports closure; unparsed triples are
  * listed for every document of the closure, each prefixed with the document's file name.
@@ -249,6 +251,38 @@ public final class OwlCheck {
         return items.stream().map(OwlCheck::json).collect(Collectors.joining(", ", "[", "]"));
     }
 
+    private static String docName(OWLOntologyManager m, OWLOntology c) {
+        String doc = m.getOntologyDocumentIRI(c).toString();
+        return doc.substring(doc.lastIndexOf('/') + 1);
+    }
+
+    /** File names of the closure's documents a profile violation comes from ("?" if none). */
+    private static List<String> documentsOf(OWLProfileViolation v, List<OWLOntology> closure,
+                                            OWLOntologyManager m) {
+        TreeSet<String> docs = new TreeSet<>();
+        org.semanticweb.owlapi.model.OWLAxiom ax = null;
+        OWLOntology where = null;
+        try {
+            ax = v.getAxiom();
+        } catch (RuntimeException noAxiom) {
+            // getAxiom() refuses to return null: the violation is about an annotation or a name
+        }
+        try {
+            where = v.getOntology();
+        } catch (RuntimeException noOntology) {
+            // likewise
+        }
+        for (OWLOntology c : closure) {
+            if (ax != null ? c.containsAxiom(ax) : c.equals(where)) {
+                docs.add(docName(m, c));
+            }
+        }
+        if (docs.isEmpty()) {
+            docs.add("?");
+        }
+        return new ArrayList<>(docs);
+    }
+
     private static String iriOf(Optional<IRI> iri) {
         return iri.map(IRI::toString).orElse("");
     }
@@ -357,8 +391,12 @@ public final class OwlCheck {
 
         OWLProfileReport report = Profiles.OWL2_DL.checkOntology(o);
         List<String> violations = new ArrayList<>();
+        Map<String, Integer> byDocument = new java.util.TreeMap<>();
         for (OWLProfileViolation v : report.getViolations()) {
             violations.add(v.toString().replaceAll("\\s+", " ").trim());
+            for (String doc : documentsOf(v, closure, m)) {
+                byDocument.merge(doc, 1, Integer::sum);
+            }
         }
         Collections.sort(violations);
 
@@ -379,6 +417,9 @@ public final class OwlCheck {
         out.append(", \"import_errors\": ").append(json(new ArrayList<>(importErrors)));
         out.append(", \"imports\": ").append(json(imports));
         out.append(", \"loader_messages\": ").append(json(loaderMessages));
+        out.append(", \"dl_violation_documents\": {").append(byDocument.entrySet().stream()
+            .map(e -> json(e.getKey()) + ": " + e.getValue()).collect(Collectors.joining(", ")))
+            .append("}");
         out.append("}");
         System.out.println(out);
         System.exit(0);
