@@ -131,13 +131,16 @@ class Term:
     examples: list[tuple[Link, Link, Link]]
     instances: list[Link]
     deprecated: bool
+    example_statement: Statement | None  # the statement of the example, shown with its passage
+
+
 
 
 _KINDS = ((OWL.Class, "class"), (OWL.ObjectProperty, "object property"), (OWL.DatatypeProperty, "datatype property"),
           (OWL.AnnotationProperty, "annotation property"))
 
 
-def vocabulary(graph: Graph, pages: Pages) -> list[Term]:
+def vocabulary(graph: Graph, pages: Pages, stmts: dict[URIRef, Statement] | None = None) -> list[Term]:
     """Every class and property the itops ontology declares, with where and how the data uses it."""
     terms: list[Term] = []
     direct_types: dict[URIRef, set[URIRef]] = defaultdict(set)
@@ -155,7 +158,9 @@ def vocabulary(graph: Graph, pages: Pages) -> list[Term]:
                     for d in uris(graph, i, ITOPS.fromDocument):
                         by_doc[d] += 1
                 where = [(pages.link(d), n) for d, n in sorted(by_doc.items(), key=lambda kv: str(kv[0]))]
-                examples = [(pages.link(i), pages.link(RDF.type), pages.link(iri)) for i in instances[:1]]
+                chosen = [i for i in instances if stmts and i in stmts and stmts[i].passage] or instances
+                examples = [(pages.link(i), pages.link(RDF.type), pages.link(iri)) for i in chosen[:1]]
+                example_iri: URIRef | None = chosen[0] if chosen else None
                 parents = pages.links(uris(graph, iri, RDFS.subClassOf))
                 children = pages.links(c for c in graph.subjects(RDFS.subClassOf, iri) if isinstance(c, URIRef))
                 instance_links = [pages.link(i) for i in instances]
@@ -169,7 +174,9 @@ def vocabulary(graph: Graph, pages: Pages) -> list[Term]:
                         if is_itops_term(c) or c == ORG.Organization:
                             by_class[c] += 1
                 where = [(pages.link(c), n) for c, n in sorted(by_class.items(), key=lambda kv: str(kv[0]))]
-                examples = [(pages.link(s), pages.link(iri), pages.link(o)) for s, o in uses[:2]]
+                chosen_uses = [(s, o) for s, o in uses if stmts and s in stmts and stmts[s].passage] or uses
+                examples = [(pages.link(s), pages.link(iri), pages.link(o)) for s, o in chosen_uses[:1]]
+                example_iri = chosen_uses[0][0] if chosen_uses else None
                 parents = pages.links(uris(graph, iri, RDFS.subPropertyOf))
                 children = pages.links(c for c in graph.subjects(RDFS.subPropertyOf, iri) if isinstance(c, URIRef))
                 instance_links = []
@@ -186,6 +193,7 @@ def vocabulary(graph: Graph, pages: Pages) -> list[Term]:
                                                                             if isinstance(s, URIRef)}),
                 used=used, where_used=where, examples=examples, instances=instance_links,
                 deprecated=(iri, OWL.deprecated, Literal(True)) in graph,
+                example_statement=stmts.get(example_iri) if stmts and example_iri is not None else None,
             ))
     return terms
 
