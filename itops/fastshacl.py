@@ -667,6 +667,8 @@ class _Compiler:
         nodes = list(g.objects(shape, SH.targetNode))
         subjects_of = list(g.objects(shape, SH.targetSubjectsOf))
         objects_of = list(g.objects(shape, SH.targetObjectsOf))
+        if (shape, SH.target, None) in g:
+            raise _Refusal(SH.target, _REFUSED_NON_PARAMETERS[SH.target])
         if not (classes or nodes or subjects_of or objects_of):
             return None
         for c in classes:
@@ -1150,7 +1152,7 @@ def results_graph(results: Iterable[FastResult], *, shapes: Graph | None = None,
     return graph
 
 
-def describe_blank_nodes(store: ox.Store, report: Graph) -> None:
+def describe_blank_nodes(data: ox.Store | Graph, report: Graph) -> None:
     """Copy into ``report`` the data's description of every blank focus node and value it names."""
     todo = [o for p in (SH.focusNode, SH.value) for o in report.objects(None, p) if isinstance(o, BNode)]
     done: set[Node] = set()
@@ -1159,13 +1161,16 @@ def describe_blank_nodes(store: ox.Store, report: Graph) -> None:
         if node in done:
             continue
         done.add(node)
-        for quad in store.quads_for_pattern(ox.BlankNode(str(node)), None, None):
-            obj = quad.object
-            if isinstance(obj, ox.Triple):
-                continue
+        if isinstance(data, Graph):
+            pairs = list(data.predicate_objects(node))
+        else:
+            pairs = []
             with _quiet_rdflib():
-                term = _to_rdflib(obj)
-            report.add((node, URIRef(quad.predicate.value), term))
+                for quad in data.quads_for_pattern(ox.BlankNode(str(node)), None, None):
+                    if not isinstance(quad.object, ox.Triple):
+                        pairs.append((URIRef(quad.predicate.value), _to_rdflib(quad.object)))
+        for predicate, term in pairs:
+            report.add((node, predicate, term))
             if isinstance(term, BNode):
                 todo.append(term)
 
@@ -1229,8 +1234,8 @@ def load_store(paths: Sequence[str]) -> ox.Store:
     return store
 
 
-def load_shapes_files(paths: Sequence[str]) -> Graph:
-    """The shapes files ``paths`` in one rdflib graph.
+def read_graph(paths: Sequence[str]) -> Graph:
+    """The RDF files ``paths`` (shapes, or data for pySHACL) in one rdflib graph, literals as written.
 
     Raises:
         InputError: a file is missing, of an unknown type or malformed; the message names it (and the line).
@@ -1253,15 +1258,7 @@ def load_shapes_files(paths: Sequence[str]) -> Graph:
     return shapes
 
 
-def _store_as_rdflib(store: ox.Store) -> Graph:
-    from rdflib import Dataset
-
-    dataset = Dataset()
-    dataset.parse(data=store.dump(format=ox.RdfFormat.N_QUADS) or b"", format="nquads")
-    data = Graph()
-    for triple in dataset.triples((None, None, None)):
-        data.add(triple)
-    return data
+load_shapes_files = read_graph
 
 
 def _pyshacl(data: Graph, shapes: Graph) -> Graph:
@@ -1299,42 +1296,56 @@ def validate_any(
         InputError: a data or shapes file is missing or malformed.
         UnsupportedShapeError: (``fallback=False``) a shape uses a component the engine does not compile.
     """
-    shapes = load_shapes_files(shapes_paths)
-    if engine == "pyshacl":
-        data = Graph()
-        for path in data_paths:  # parsed by Oxigraph first, for line-numbered errors
-            for s, p, o in load_shapes_files([path]):
-                data.add((s, p, o))
-        report = _pyshacl(data, shapes)
+    shapes = read_graph(shapes_paths)
+    if engine == "pyshacl":  # the files are parsed by Oxigraph, for line-numbered errors and literals as written
+        report = _pyshacl(read_graph(data_paths), shapes)
         conforms = all(t.toPython() is True for t in report.objects(None, SH.conforms) if isinstance(t, Literal))
         return AnyReport(report, conforms)
     store = load_store(data_paths)
     compiled = compile_shapes(shapes, fallback=fallback)
     results = run_checks(store, compiled)
+    data = None
+    if compiled.fallback:
+        # read again with Oxigraph's parser, which keeps every literal as written (its store does not)
+        data = read_graph(data_paths)
+        results += run_fallback(data, compiled)
     graph = results_graph(results, shapes=shapes, allow_warnings=False)
     describe_blank_nodes(store, graph)
-    notices = tuple(f.notice for f in compiled.fallback)
-    if compiled.fallback:
-        extra = _pyshacl(_store_as_rdflib(store), _without_targets(shapes, [f.shape for f in compiled.fallback]))
-        report_node = next(iter(graph.subjects(RDF.type, SH.ValidationReport)))
-        for result in extra.objects(None, SH.result):
-            graph.add((report_node, SH.result, result))
-            _copy_all(extra, result, graph)
-            graph.set((report_node, SH.conforms, Literal(False)))
-    conforms = all(term.toPython() is True for term in graph.objects(None, SH.conforms) if isinstance(term, Literal))
-    return AnyReport(graph, conforms, notices, tuple(results))
+    if data is not None:
+        describe_blank_nodes(data, graph)
+    conforms = all(t.toPython() is True for t in graph.objects(None, SH.conforms) if isinstance(t, Literal))
+    return AnyReport(graph, conforms, tuple(f.notice for f in compiled.fallback), tuple(results))
 
 
-def _copy_all(source: Graph, node: Node, target: Graph) -> None:
-    for p, o in source.predicate_objects(node):
-        target.add((node, p, o))
-        if isinstance(o, BNode) and p not in (SH.focusNode, SH.value):
-            _copy_description(source, o, target, set())
+def run_fallback(data: Graph, compiled: CompiledShapes) -> list[FastResult]:
+    """Run the top-level shapes the engine does not compile (``compiled.fallback``) on pySHACL over ``data``.
+
+    ``data`` should be read from the files rather than from an Oxigraph store, which stores literals
+    in canonical forms (an xsd:short as an xsd:integer).
+    """
+    if not compiled.fallback:
+        return []
+    shapes = compiled.shapes
+    report = _pyshacl(data, _without_targets(shapes, [f.shape for f in compiled.fallback]))
+    out: list[FastResult] = []
+    for result in report.objects(None, SH.result):
+        focus, shape = report.value(result, SH.focusNode), report.value(result, SH.sourceShape)
+        component = report.value(result, SH.sourceConstraintComponent)
+        severity = report.value(result, SH.resultSeverity)
+        if focus is None or shape is None or not isinstance(component, URIRef) or not isinstance(severity, URIRef):
+            continue  # never: pySHACL's results have all four
+        path = report.value(result, SH.resultPath)
+        if isinstance(path, BNode):  # pySHACL copies a path into its report; name the shapes graph's own
+            path = shapes.value(shape, SH.path)
+        messages = tuple(sorted((m for m in report.objects(result, SH.resultMessage) if isinstance(m, Literal)),
+                                key=str))
+        out.append(FastResult(focus, path, report.value(result, SH.value), shape, component, severity, messages))
+    return out
 
 
 __all__: Sequence[str] = [
     "COMPONENTS", "PARAMETERS", "AnyReport", "CompiledCheck", "CompiledShapes", "Context", "Fallback", "FastResult",
     "UnsupportedShape", "compile_shapes", "describe_blank_nodes", "load_shapes_files", "load_store", "prepare",
-    "results_graph", "run_checks",
+    "read_graph", "results_graph", "run_checks", "run_fallback",
     "validate_any",
 ]

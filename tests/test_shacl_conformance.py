@@ -32,7 +32,7 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from itops.errors import UnsupportedShapeError
-from itops.fastshacl import compile_shapes, describe_blank_nodes, load_shapes_files, results_graph, run_checks
+from itops.fastshacl import compile_shapes, describe_blank_nodes, read_graph, results_graph, run_checks
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")
@@ -108,7 +108,7 @@ def _cases() -> tuple[list[Case], str]:
         return [], reason
     cases = []
     for file in sorted(folder.glob("*/*.ttl")):
-        manifest = load_shapes_files([str(file)])  # Oxigraph's parser keeps lexical forms; rdflib's normalises
+        manifest = read_graph([str(file)])  # Oxigraph's parser keeps lexical forms; rdflib's normalises
         for entries in manifest.objects(None, MF.entries):
             for entry in Collection(manifest, entries):
                 if (entry, RDF.type, SHT.Validate) not in manifest:
@@ -139,7 +139,7 @@ def test_the_suite_is_available() -> None:
 def test_core_case(case: Case, caplog: pytest.LogCaptureFixture) -> None:
     from pyshacl.validator_conformance import check_sht_result
 
-    shapes = load_shapes_files([str(case.shapes)])
+    shapes = read_graph([str(case.shapes)])
     if case.id in REFUSED:
         with pytest.raises(UnsupportedShapeError) as refusal:
             compile_shapes(shapes)
