@@ -145,6 +145,9 @@ def build_site(out_dir: Path, *, register: Path | None = EXAMPLE_REGISTER) -> li
         for sec in graph.subjects(ITOPS.inDocument, doc_iri):
             if isinstance(sec, URIRef):
                 pages.paths[sec] = f"documents/{key}.html#{slug(sec)}"
+    for rule in all_rules:
+        pages.paths[URIRef(rule.shape)] = rule_href(rule.shape)
+        pages.labels[URIRef(rule.shape)] = rule.label
     stmts = statements(graph, pages)
     doc_list = documents(graph, pages, stmts)
     terms = vocabulary(graph, pages, stmts)

@@ -232,6 +232,7 @@ class Statement:
     section: URIRef | None
     number: str  # row number or statement number as printed ("" when none)
     where: str  # the section's name
+    label: str  # its rdfs:label, if it has one
     passage: str
     notes: list[str]
     relations: list[Relation]
@@ -258,6 +259,7 @@ def statements(graph: Graph, pages: Pages) -> dict[URIRef, Statement]:
             section=_uri(graph.value(s, ITOPS.fromSection)),
             number=number, passage=text(graph, s, ITOPS.quotes),
             where=pages.label(graph.value(s, ITOPS.fromSection) or s),
+            label=text(graph, s, RDFS.label),
             notes=[n for p in NOTE_PROPERTIES for n in texts(graph, s, p)],
             relations=relations,
         )
@@ -500,6 +502,8 @@ PARTY_SECTIONS: tuple[tuple[str, URIRef, URIRef, tuple[URIRef, ...]], ...] = (
     ("Seeks approval from", ITOPS.ApprovalRoute, ITOPS.approvalSoughtBy, (ITOPS.approvalSoughtFrom,)),
     ("Gives approval to", ITOPS.ApprovalRoute, ITOPS.approvalSoughtFrom, (ITOPS.approvalSoughtBy,)),
     ("Other responsibilities", ITOPS.Responsibility, ITOPS.heldBy, (ITOPS.forFunction,)),
+    ("Obligations of others it assures", ITOPS.Obligation, ITOPS.obligationAssuredBy, (ITOPS.obligedParty,)),
+    ("Obligations of others whose issues go to it", ITOPS.Obligation, ITOPS.issuesGoTo, (ITOPS.obligedParty,)),
 )
 
 
@@ -518,6 +522,35 @@ class Group:
     heading: str
     id: str
     mentions: list[Mention]
+
+
+@dataclass(frozen=True)
+class ObligationView:
+    """An obligation the data records: what, how strongly (as printed), on what condition, who assures it,
+    where issues go, and the rules that check it or why a register cannot show it."""
+
+    statement: Statement
+    action: str
+    modality: str
+    severity: str
+    condition: str
+    standards: list[Link]
+    assured_by: list[Link]
+    issues_go_to: list[Link]
+    checked_by: list[Link]
+    unchecked_because: str
+
+
+def obligation_view(graph: Graph, pages: Pages, st: Statement) -> ObligationView:
+    """The parts of an obligation a page shows."""
+    return ObligationView(
+        statement=st, action=text(graph, st.iri, ITOPS.obligedAction, RDFS.label), modality=text(graph, st.iri, ITOPS.modality),
+        severity=text(graph, st.iri, ITOPS.severity), condition=text(graph, st.iri, ITOPS.condition),
+        standards=pages.links(uris(graph, st.iri, ITOPS.obligedStandard)),
+        assured_by=pages.links(uris(graph, st.iri, ITOPS.obligationAssuredBy)),
+        issues_go_to=pages.links(uris(graph, st.iri, ITOPS.issuesGoTo)),
+        checked_by=pages.links(uris(graph, st.iri, ITOPS.checkedBy)),
+        unchecked_because=text(graph, st.iri, ITOPS.uncheckedBecause))
 
 
 @dataclass(frozen=True)
@@ -544,17 +577,13 @@ class Entity:
     facts: list[Relation]  # properties of the thing itself (comprises, member class, units...)
     referenced_by: list[Relation]  # non-statement things pointing at it (is comprised by, unit of...)
     groups: list[Group]
-    obligations: list[Group]
+    obligations: list[ObligationView]  # the obligations that bind it, as the text names it
+    inherited: list[tuple[Link, list[ObligationView]]]  # obligations of the broader categories that comprise it
     changes: list[NameChange]
     today: list[Link]
     timeline: str | None
     is_party: bool
     href: str
-
-
-def _is_obligation_class(graph: Graph, cls: URIRef) -> bool:
-    """True for a class named as obligations are (the obligations data, when it lands, is shown apart)."""
-    return "obligation" in slug(cls).casefold() or "obligation" in text(graph, cls, RDFS.label).casefold()
 
 
 def entity_iris(graph: Graph, statement_iris: set[URIRef]) -> list[URIRef]:
@@ -582,12 +611,22 @@ def entities(graph: Graph, pages: Pages, stmts: dict[URIRef, Statement], parties
         for p, o in graph.predicate_objects(st.iri):
             if isinstance(o, URIRef) and isinstance(p, URIRef) and p not in structural_statement_props and p != RDF.type:
                 mentions[o].append((st.iri, p))
+    bound: dict[URIRef, list[URIRef]] = defaultdict(list)  # party -> the obligations that bind it
+    for st in sorted(stmts.values(), key=lambda st: (str(st.document), st.sort_key)):
+        if (st.iri, RDF.type, ITOPS.Obligation) in graph:
+            for party in uris(graph, st.iri, ITOPS.obligedParty):
+                bound[party].append(st.iri)
     out = []
     for thing in entity_iris(graph, set(stmts)):
         types = set(uris(graph, thing, RDF.type))
         used: set[tuple[URIRef, URIRef]] = set()
         groups = []
-        obligations = []
+        obligations = [obligation_view(graph, pages, stmts[o]) for o in bound.get(thing, [])]
+        used |= {(o, ITOPS.obligedParty) for o in bound.get(thing, [])}
+        inherited = []
+        for broader in _broader(graph, thing):
+            if bound.get(broader):
+                inherited.append((pages.link(broader), [obligation_view(graph, pages, stmts[o]) for o in bound[broader]]))
         for heading, cls, prop, other_props in PARTY_SECTIONS:
             found = []
             for st_iri, p in sorted(mentions.get(thing, []), key=lambda sp: str(sp[0])):
@@ -604,11 +643,8 @@ def entities(graph: Graph, pages: Pages, stmts: dict[URIRef, Statement], parties
             st = stmts[st_iri]
             rest[(st.kind.label, pages.label(p))].append(Mention(st, []))
         for (kind, prop_label), found in sorted(rest.items()):
-            group = Group(f"{kind} — {prop_label}", slug(f"{kind}-{prop_label}".lower().replace(" ", "-")), _ordered(found))
-            if any(_is_obligation_class(graph, c) for m in found for c in uris(graph, m.statement.iri, RDF.type)):
-                obligations.append(group)
-            else:
-                groups.append(group)
+            groups.append(Group(f"{kind} — {prop_label}", slug(f"{kind}-{prop_label}".lower().replace(" ", "-")),
+                                _ordered(found)))
         facts = [Relation(pages.link(p), pages.links(graph.objects(thing, p)))
                  for p in sorted({p for p in graph.predicates(thing, None) if isinstance(p, URIRef)}, key=str)
                  if p not in (RDF.type, RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.definition, SKOS.editorialNote,
@@ -635,10 +671,23 @@ def entities(graph: Graph, pages: Pages, stmts: dict[URIRef, Statement], parties
             kinds=pages.links(t for t in types if is_itops_term(t) or t == ORG.Organization),
             definition=text(graph, thing, SKOS.definition, RDFS.comment),
             notes=[n for p in NOTE_PROPERTIES for n in texts(graph, thing, p)],
-            facts=facts, referenced_by=referenced, groups=groups, obligations=obligations,
+            facts=facts, referenced_by=referenced, groups=groups, obligations=obligations, inherited=inherited,
             changes=name_changes, today=today, timeline=timelines.get(thing), is_party=thing in parties,
             href=pages.paths.get(thing, ""),
         ))
+    return out
+
+
+def _broader(graph: Graph, thing: URIRef) -> list[URIRef]:
+    """The broader categories that comprise ``thing``, nearest first (``itops:comprises``, read upwards)."""
+    out: list[URIRef] = []
+    todo = [thing]
+    while todo:
+        node = todo.pop(0)
+        for broader in sorted((s for s in graph.subjects(ITOPS.comprises, node) if isinstance(s, URIRef)), key=str):
+            if broader not in out and broader != thing:
+                out.append(broader)
+                todo.append(broader)
     return out
 
 

@@ -42,6 +42,7 @@ class RulePage:
     party_iris: list[URIRef]
     examples: list[Example]
     findings: list[Finding]
+    obligations: list[Statement]  # the obligations of the documents it checks
 
 
 def rule_id(shape: str) -> str:
@@ -137,5 +138,7 @@ def rule_pages(graph: Graph, shapes: Graph, pages: Pages, all_rules: list[Rule],
             party_iris=parties.get(rule.shape, []),
             examples=examples_for(rule.shape),
             findings=by_rule.get(rule.shape, []),
+            obligations=sorted((stmts[o] for o in graph.subjects(ITOPS.checkedBy, shape) if isinstance(o, URIRef) and o in stmts),
+                               key=lambda st: (str(st.document), st.sort_key)),
         ))
     return out
