@@ -301,7 +301,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             raise ParameterError("--endpoint", "validation on an endpoint runs the compiled rules without inference")
         report = validate_endpoint(_endpoint(args))
     else:
-        report = validate_inputs(files, engine=args.engine, inference=args.inference, progress=sys.stderr.isatty())
+        report = validate_inputs(files, engine=args.engine, inference=args.inference, progress=sys.stderr.isatty(),
+                                 store_dir=Path(args.store) if args.store else None)
     _emit(args, render(report, args.format))
     if args.output:
         print(f"itops: {len(report.violations)} violation(s), {len(report.warnings)} warning(s) in "
@@ -537,12 +538,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
     validate = add("validate", cmd_validate, "check registers (CSV or RDF) and the documents against the documents' rules")
-    validate.add_argument("files", nargs="*", metavar="REGISTER", help="register files: CSV (see 'itops types') or RDF")
+    validate.add_argument("files", nargs="*", metavar="REGISTER",
+                          help="register files: CSV, .xlsx or .ods (see 'itops types'), or RDF")
     validate.add_argument("--format", choices=("text", "json", "csv", "ttl", "html"), default="text")
     validate.add_argument("--inference", choices=("none", "rdfs", "owlrl"), default="none")
     validate.add_argument("--engine", choices=("auto", "pyshacl", "oxigraph"), default="auto",
-                          help="pyshacl (the reference), oxigraph (fast, for large registers) or auto (by size)")
+                          help="oxigraph (the shapes compiled to SPARQL; the default, 'auto') or pyshacl (the reference)")
     validate.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    validate.add_argument("--store", metavar="DIR",
+                          help="keep the store on disk in DIR (new, empty, or made by itops before) for registers "
+                               "larger than memory")
     _endpoint_options(validate, required=False)
 
     add("types", cmd_types, "list the organisation types a register's 'type' column accepts")

@@ -11,6 +11,8 @@ engines run on are built by :func:`store_from_graph` and :func:`store_from_input
 from __future__ import annotations
 
 import csv
+import datetime
+import io
 import logging
 import os
 import re
@@ -19,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -30,6 +32,9 @@ from itops.errors import InputError
 from itops.namespace import ITOPS
 from itops.query import NameIndex
 from itops.terms import ReadableGraph, StoreGraph, select
+
+if TYPE_CHECKING:
+    from itops.register import RegisterReader, TripleSink
 from itops.resources import resource_files
 
 #: RDF files by extension: (rdflib parser name, Oxigraph format or None where Oxigraph has no parser).
@@ -47,8 +52,9 @@ RDF_FORMATS: dict[str, tuple[str, ox.RdfFormat | None]] = {
     ".json": ("json-ld", None),
     ".n3": ("n3", ox.RdfFormat.N3),
 }
-#: Register tables by extension.
-TABLE_FORMATS = (".csv",)
+#: Register tables by extension: CSV, and the spreadsheets governance staff keep (read by python-calamine).
+TABLE_FORMATS = (".csv", ".xlsx", ".xlsm", ".xls", ".ods")
+SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 #: Literals whose lexical form does not fit their datatype: a cast to the datatype fails.
@@ -206,14 +212,158 @@ def read_input(source: Input, bundled: ReadableGraph, *, names: NameIndex | None
         InputError: the file is malformed; the message names the file, line and (for CSV) column.
     """
     if source.kind == "table":
-        from itops.register import RegisterReader
-
-        try:
-            return RegisterReader(bundled, names).read_text(read_text(source), source.shown)
-        except csv.Error as err:  # e.g. a cell over the csv module's field size limit
-            raise InputError(source.shown, f"malformed CSV: {err}") from None
+        graph = Graph()
+        read_table(source, bundled, graph, names=names)
+        return graph
     fmt = RDF_FORMATS[source.suffix][0]
     return parse_rdf(read_text(source), source.shown, fmt, public_id=source.graph_iri)
+
+
+def read_table(source: Input, lookup: ReadableGraph, sink: TripleSink, *, names: NameIndex | None = None,
+               progress: bool = False) -> int:
+    """Read a register table (CSV or a spreadsheet's first sheet) row by row into ``sink``; return its rows.
+
+    CSV is read as a stream (bounded memory whatever its size); ``lookup`` resolves the names of
+    types, systems, standards and bodies.
+
+    Raises:
+        InputError: the file is malformed (file, line or sheet and row, and column), or holds no data row.
+    """
+    from itops.register import RegisterReader
+
+    reader = RegisterReader(lookup, names)
+    if source.suffix in SPREADSHEETS:
+        sheet, records = spreadsheet_records(source)
+        rows = reader.read_records(records, f"{source.shown}:{sheet}", sink)
+    else:
+        rows = _read_csv_stream(source, reader, sink, progress=progress)
+    if rows == 0:
+        raise InputError(source.shown, "holds no data row; nothing to check")
+    return rows
+
+
+def _read_csv_stream(source: Input, reader: RegisterReader, sink: TripleSink, *, progress: bool) -> int:
+    from itops.register import csv_records
+
+    size = source.path.stat().st_size
+    try:
+        with open(source.path, "rb") as raw, _progress(f"reading {source.path.name}", size, progress) as advance:
+            counted = _CountingReader(raw, advance)
+            text = io.TextIOWrapper(io.BufferedReader(counted), encoding="utf-8-sig", newline="")
+            try:
+                return reader.read_records(csv_records(text), source.shown, sink)
+            except csv.Error as err:  # e.g. a cell over the csv module's field size limit
+                raise InputError(source.shown, f"malformed CSV: {err}") from None
+    except UnicodeDecodeError:
+        read_text(source)  # names the line of the first byte that is not UTF-8
+        raise
+    except OSError as err:
+        raise InputError(source.shown, f"cannot read: {err.strerror or err}") from None
+
+
+class _CountingReader(io.RawIOBase):
+    """A binary reader that reports how many bytes have been read (for a progress bar)."""
+
+    def __init__(self, raw: io.BufferedReader, advance: Callable[[int], None]) -> None:
+        self._raw = raw
+        self._advance = advance
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        n = self._raw.readinto(buffer)
+        self._advance(n or 0)
+        return n or 0
+
+
+@contextmanager
+def _progress(label: str, total: int, show: bool) -> Iterator[Callable[[int], None]]:
+    """A progress bar on standard error when ``show`` (a terminal); yields the function that advances it."""
+    if not show:
+        yield lambda n: None
+        return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                  transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.update(task, advance=n)
+
+
+def spreadsheet_records(source: Input) -> tuple[str, Iterator[tuple[int, list[str]]]]:
+    """The first worksheet of an .xlsx/.ods workbook: its name, and its rows as ``(row number, cells as text)``.
+
+    Raises:
+        InputError: the file is not a workbook calamine can read, or has no worksheet.
+    """
+    import python_calamine  # only for spreadsheet registers
+
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(source.path))
+        names = workbook.sheet_names
+        if not names:
+            raise InputError(source.shown, "the workbook has no worksheet")
+        sheet = workbook.get_sheet_by_name(names[0])
+        rows = sheet.to_python(skip_empty_area=False)
+    except InputError:
+        raise
+    except Exception as err:  # calamine raises its own error types for unreadable workbooks
+        raise InputError(source.shown, f"cannot read as a spreadsheet: {err}") from None
+    return names[0], ((i, [_cell_text(cell) for cell in row]) for i, row in enumerate(rows, start=1))
+
+
+def _cell_text(cell: object) -> str:
+    """A spreadsheet cell as the text a CSV cell would hold (numbers without a trailing .0, dates as ISO)."""
+    if cell is None or cell == "":
+        return ""
+    if isinstance(cell, bool):
+        return "yes" if cell else "no"
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, (datetime.datetime, datetime.date)):
+        return cell.isoformat()[:10] if isinstance(cell, datetime.datetime) and cell.time() == datetime.time() \
+            else cell.isoformat()
+    return str(cell)
+
+
+class StoreSink:
+    """Takes a register's triples and loads them into a named graph of a store in batches, as N-Triples.
+
+    No rdflib graph is built: each triple becomes one N-Triples line (rdflib's own escaping),
+    and Oxigraph bulk-loads every batch.
+    """
+
+    def __init__(self, store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph, *, batch: int = 200_000) -> None:
+        self.store = store
+        self.graph = graph
+        self.batch = batch
+        self.lines: list[str] = []
+        self.count = 0
+        self._n3: dict[Node, str] = {}  # predicates, types, systems and standards repeat on every row
+
+    def add(self, triple: tuple[Node, Node, Node], /) -> None:
+        """Take one triple."""
+        n3 = self._n3
+        parts = []
+        for term in triple:
+            text = n3.get(term)
+            if text is None:
+                text = term.n3()
+                if len(n3) < 100_000:
+                    n3[term] = text
+            parts.append(text)
+        self.lines.append(f"{parts[0]} {parts[1]} {parts[2]} .\n")
+        if len(self.lines) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        """Load the triples taken so far."""
+        if self.lines:
+            self.store.bulk_load("".join(self.lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES,
+                                 to_graph=self.graph)
+            self.count += len(self.lines)
+            self.lines = []
 
 
 # ------------------------------------------------------------------------------------------------
@@ -335,22 +485,22 @@ def load_bundled(store: ox.Store, *, documents: bool = True) -> None:
             store.load(file.read_bytes(), format=ox.RdfFormat.TURTLE)
 
 
-def check_store(store: ox.Store, shown: str, text: Callable[[], str] | None = None, *, graph: str | None = None) -> None:
-    """Refuse ill-typed literals in a store loaded straight from a file (no rdflib on that path).
+def check_store(store: ox.Store, shown: str, text: Callable[[], str] | None = None, *,
+                graph: ox.NamedNode | ox.DefaultGraph | None = None) -> None:
+    """Refuse ill-typed literals in a graph of a store loaded straight from a file (no rdflib on that path).
 
     Raises:
         InputError: naming the file and, where ``text`` gives the file's text, the line.
     """
-    scope = ox.NamedNode(graph) if graph is not None else None
-    for solution in select(store, _ILL_TYPED, default_graph=scope):
+    for solution in select(store, _ILL_TYPED, default_graph=graph):
         value = solution["o"]
         if isinstance(value, ox.Literal):
             body = text() if text is not None else ""
             _ill_typed(shown, body, value.value, value.datatype.value)
 
 
-def bulk_load(store: ox.Store, source: Input, *, progress: bool = False) -> None:
-    """Load an RDF input straight into ``store`` (bounded memory, no rdflib), into its own named graph.
+def bulk_load(store: ox.Store, source: Input, graph: ox.NamedNode | ox.DefaultGraph, *, progress: bool = False) -> None:
+    """Load an RDF input straight into ``graph`` of ``store`` (bounded memory, no rdflib), then check that graph.
 
     Raises:
         InputError: a syntax error, with the line where Oxigraph gives one, or an ill-typed literal.
@@ -358,7 +508,6 @@ def bulk_load(store: ox.Store, source: Input, *, progress: bool = False) -> None
     fmt = RDF_FORMATS[source.suffix][1]
     if fmt is None:
         raise InputError(source.shown, "this file type is read through rdflib; it cannot be bulk-loaded")
-    graph = ox.NamedNode(source.graph_iri)
     try:
         if progress:
             _bulk_load_with_progress(store, source, fmt, graph)
@@ -369,66 +518,92 @@ def bulk_load(store: ox.Store, source: Input, *, progress: bool = False) -> None
         raise InputError(source.shown, f"syntax error: {getattr(err, 'msg', None) or err}", line=line) from None
     except OSError as err:
         raise InputError(source.shown, f"cannot read: {err.strerror or err}") from None
-    check_store(store, source.shown, lambda: source.path.read_text(encoding="utf-8", errors="replace"),
-                graph=source.graph_iri)
+    check_store(store, source.shown, lambda: source.path.read_text(encoding="utf-8", errors="replace"), graph=graph)
     if not bool(store.query(f"ASK {{ ?o <{ITOPS.odsCode}> ?c }}", default_graph=graph)):
         raise InputError(source.shown, "holds no organisation (no subject with itops:odsCode); nothing to check")
 
 
-def _bulk_load_with_progress(store: ox.Store, source: Input, fmt: ox.RdfFormat, graph: ox.NamedNode) -> None:
-    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
-
-    size = os.path.getsize(source.path)
-    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-                  transient=True) as bar, open(source.path, "rb") as raw:
-        task = bar.add_task(f"loading {source.path.name}", total=size)
-
-        class Reader:
-            def read(self, n: int = -1) -> bytes:
-                chunk = raw.read(n)
-                bar.update(task, advance=len(chunk))
-                return chunk
-
-        store.bulk_load(Reader(), format=fmt, to_graph=graph)  # type: ignore[arg-type]
+def _bulk_load_with_progress(store: ox.Store, source: Input, fmt: ox.RdfFormat,
+                             graph: ox.NamedNode | ox.DefaultGraph) -> None:
+    with open(source.path, "rb") as raw, _progress(f"loading {source.path.name}", source.path.stat().st_size,
+                                                   True) as advance:
+        store.bulk_load(io.BufferedReader(_CountingReader(raw, advance)), format=fmt, to_graph=graph)
 
 
-def store_from_inputs(paths: Sequence[str], *, documents: bool = True, progress: bool = False) -> ox.Store:
+def store_from_inputs(paths: Sequence[str], *, documents: bool = True, progress: bool = False,
+                      store_dir: Path | None = None) -> ox.Store:
     """An Oxigraph store holding the bundled ontology and documents and the given registers, each checked.
 
-    RDF registers are bulk-loaded straight into the store (bounded memory, no rdflib graph); CSV
-    registers go through the register reader. Each register goes into its own named graph and must
-    hold an organisation; ODS codes shared by two registers must agree on name and type.
+    RDF registers are bulk-loaded and CSV registers streamed straight into the store (bounded
+    memory, no rdflib graph). Each register goes into its own named graph first and must hold an
+    organisation; ODS codes shared by two registers must agree on name and type; then all are added
+    to the default graph the engine reads. With ``store_dir`` the store is on disk
+    (:func:`open_disk_store`), for registers beyond memory.
 
     Raises:
         InputError: a file is missing, unreadable, malformed, empty of organisations or inconsistent
             with another; the message names it.
+        OutputError: ``store_dir`` cannot be used.
     """
     inputs = [check_input(path) for path in paths]
-    store = ox.Store()
+    store = open_disk_store(store_dir) if store_dir is not None else ox.Store()
     load_bundled(store, documents=documents)
-    names: NameIndex | None = None  # built once, on the first CSV register, from the store itself
+    names: NameIndex | None = None  # built once, on the first table, from the store itself
     described: list[tuple[str, list[Description]]] = []
+    # one register goes straight into the default graph the engine reads; several are checked one by
+    # one in their own named graphs, then added to the default graph (ADD removes duplicate triples)
+    single = len(inputs) == 1
     for source in inputs:
+        graph: ox.NamedNode | ox.DefaultGraph = ox.DefaultGraph() if single else ox.NamedNode(source.graph_iri)
         if source.kind == "rdf" and RDF_FORMATS[source.suffix][1] is not None:
-            bulk_load(store, source, progress=progress)
-        else:
+            bulk_load(store, source, graph, progress=progress)
+        elif source.kind == "table":
             lookup = StoreGraph(store)
             names = names or NameIndex.build(lookup)
-            graph = read_input(source, lookup, names=names)
-            check_register(source, graph)
-            store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
-                       to_graph=ox.NamedNode(source.graph_iri))
-        if len(inputs) > 1:
+            sink = StoreSink(store, graph)
+            read_table(source, lookup, sink, names=names, progress=progress)
+            sink.flush()
+        else:
+            parsed = read_input(source, StoreGraph(store))
+            check_register(source, parsed)
+            store.load(parsed.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+        if not single:
             described.append((source.shown, describe_store(store, source.graph_iri)))
     check_consistent(described)
-    for source in inputs:  # checked one by one; the engines and the 2013-name mapping see one default graph
-        graph = ox.NamedNode(source.graph_iri)
-        store.update(f"ADD {graph} TO DEFAULT ; DROP GRAPH {graph}")  # ADD keeps what the default graph holds
+    for source in [] if single else inputs:
+        named = ox.NamedNode(source.graph_iri)
+        store.update(f"ADD {named} TO DEFAULT ; DROP GRAPH {named}")  # ADD, not MOVE: MOVE empties the target
+    return store
+
+
+#: The file that marks a folder as an itops on-disk store, which a later run may empty and reuse.
+STORE_MARKER = ".itops-store"
+
+
+def open_disk_store(folder: Path) -> ox.Store:
+    """An empty on-disk Oxigraph store in ``folder`` (new, empty, or one itops made before, which is emptied).
+
+    Raises:
+        OutputError: ``folder`` is a file, or a non-empty folder that is not an itops store.
+    """
+    from itops.errors import OutputError
+
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"--store {folder}: is a file; name a folder for the store")
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / STORE_MARKER).is_file():
+        raise OutputError(f"--store {folder}: folder is not empty and is not an itops store; name a new or empty folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / STORE_MARKER).write_text("an itops validation store; emptied by the next run\n", encoding="utf-8")
+        store = ox.Store(str(folder))
+    except OSError as err:
+        raise OutputError(f"--store {folder}: {err.strerror or err}") from None
+    store.clear()
     return store
 
 
 __all__ = [
     "Input", "RDF_FORMATS", "TABLE_FORMATS", "check_input", "read_input", "read_text", "parse_rdf", "check_register",
-    "check_consistent", "describe_graph", "describe_store", "organisation_count", "store_from_graph", "store_from_inputs",
+    "check_consistent", "describe_graph", "read_table", "spreadsheet_records", "StoreSink", "open_disk_store", "describe_store", "organisation_count", "store_from_graph", "store_from_inputs",
     "load_bundled", "bulk_load", "check_store", "select",
 ]

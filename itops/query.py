@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import io
 import json
 import re
@@ -172,6 +173,7 @@ def _expand(value: str) -> URIRef | None:
     return None
 
 
+@functools.lru_cache(maxsize=65536)
 def _normalise(text: str) -> str:
     return " ".join(text.casefold().replace("’", "'").split())
 

@@ -13,6 +13,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -187,11 +188,12 @@ def validate(kg: KnowledgeGraph, *, inference: Inference = "none", engine: Engin
 
 
 def validate_inputs(paths: Sequence[str], *, engine: Engine = "auto", inference: Inference = "none",
-                    progress: bool = False) -> Report:
+                    progress: bool = False, store_dir: Path | None = None) -> Report:
     """Validate the bundled documents and the register files ``paths`` (CSV or RDF) against the documents' rules.
 
     The one path from files to a report: the loader checks and reads every file (each must hold an
     organisation), the chosen engine runs the shapes, and the report says how much it checked.
+    ``store_dir`` keeps the fast engine's store on disk, for registers beyond memory.
 
     Raises:
         InputError: a file is missing, unreadable, malformed, holds no organisation, or contradicts another.
@@ -200,7 +202,11 @@ def validate_inputs(paths: Sequence[str], *, engine: Engine = "auto", inference:
     if choose_engine(engine) == "oxigraph" and inference == "none":
         from itops.loader import store_from_inputs
 
-        return validate_store(store_from_inputs(paths, progress=progress))
+        return validate_store(store_from_inputs(paths, progress=progress, store_dir=store_dir))
+    if store_dir is not None:
+        from itops.errors import ParameterError
+
+        raise ParameterError("--store", "an on-disk store is used by the fast engine without inference")
     kg = KnowledgeGraph.bundled()
     for path in paths:
         kg.add_register(path)
