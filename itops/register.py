@@ -42,12 +42,15 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
 
 from itops.errors import InputError
 from itops.namespace import ID, ITOPS
@@ -146,9 +149,25 @@ class RegisterReader:
 
     def read_text(self, text: str, shown: str) -> Graph:
         """Read the CSV ``text`` (named ``shown`` in messages) into an RDF graph."""
-        reader = csv.reader(io.StringIO(text))
+        graph = Graph()
+        graph.bind("itops", ITOPS)
+        graph.bind("ods", ODS)
+        self.read_records(csv_records(io.StringIO(text)), shown, graph)
+        return graph
+
+    def read_records(self, records: Iterable[tuple[int, Sequence[str]]], shown: str, sink: TripleSink) -> int:
+        """Read a register's records (``(line, cells)``, the header first) into ``sink``; return how many rows.
+
+        The one reader of every register table: CSV (:func:`csv_records`) and spreadsheets give
+        their records here, and the triples go to an rdflib graph or straight into a store.
+
+        Raises:
+            InputError: missing or unknown column, unknown type, malformed ODS code, bad date or value;
+                the message names the file (``shown``), the row (line) and the column.
+        """
+        iterator = iter(records)
         try:
-            header = next(reader)
+            header_line, header = next(iterator)
         except StopIteration:
             raise InputError(shown, "the register is empty: expected a header row", line=1) from None
         columns = [_key(c) for c in header]
@@ -156,31 +175,27 @@ class RegisterReader:
         for i, column in enumerate(columns):
             if column not in known:
                 raise InputError(shown, f"unknown column {header[i]!r}; known columns: {', '.join(REQUIRED + OPTIONAL)}",
-                                 line=1, column=i + 1)
+                                 line=header_line, column=i + 1)
             if column in columns[:i]:
                 raise InputError(shown, f"column {header[i]!r} appears twice (also column {columns.index(column) + 1}); "
-                                        "keep one", line=1, column=i + 1)
+                                        "keep one", line=header_line, column=i + 1)
         for required in REQUIRED:
             if required not in columns:
-                raise InputError(shown, f"missing column {required!r} (required: {', '.join(REQUIRED)})", line=1)
-        graph = Graph()
-        graph.bind("itops", ITOPS)
-        graph.bind("ods", ODS)
+                raise InputError(shown, f"missing column {required!r} (required: {', '.join(REQUIRED)})",
+                                 line=header_line)
         seen: dict[str, int] = {}
-        end = reader.line_num  # records are numbered by the file line they start on (a quoted cell may span lines)
-        for row in reader:
-            line, end = end + 1, reader.line_num
+        for line, row in iterator:
             if not any(cell.strip() for cell in row):
                 continue
-            if len(row) > len(columns):
+            if len(row) > len(columns) and any(cell.strip() for cell in row[len(columns):]):
                 raise InputError(shown, f"row has {len(row)} cells but the header has {len(columns)}", line=line)
             cells = {columns[i]: (row[i].strip() if i < len(row) else "") for i in range(len(columns))}
-            self._row(graph, cells, columns, shown, line, seen)
-        return graph
+            self._row(sink, cells, columns, shown, line, seen)
+        return len(seen)
 
     # ------------------------------------------------------------------------------------------
 
-    def _row(self, g: Graph, cells: dict[str, str], columns: list[str], shown: str, line: int, seen: dict[str, int]) -> None:
+    def _row(self, g: TripleSink, cells: dict[str, str], columns: list[str], shown: str, line: int, seen: dict[str, int]) -> None:
         def fail(column: str, message: str) -> InputError:
             return InputError(shown, f"column {column!r}: {message}", line=line, column=columns.index(column) + 1)
 
@@ -273,6 +288,22 @@ class RegisterReader:
             return ODS[value.upper()]
         assert callable(fail)
         raise fail(column, f"{value!r} is neither an ODS code nor a body the documents name")
+
+
+class TripleSink(Protocol):
+    """Where a register's triples go: an rdflib graph, or a store loader (anything with ``add``)."""
+
+    def add(self, triple: tuple[Node, Node, Node], /) -> object:
+        """Take one triple."""
+
+
+def csv_records(handle: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
+    """The records of CSV text as ``(line, cells)``, numbered by the line each starts on (a quoted cell may span lines)."""
+    reader = csv.reader(handle)
+    end = 0
+    for row in reader:
+        line, end = end + 1, reader.line_num
+        yield line, row
 
 
 def _split(cell: str) -> list[str]:
