@@ -48,8 +48,8 @@ BREAKABLE: dict[str, tuple[tuple[str, str], ...]] = {
         ("ProviderConnectedToNationalSystemsHasIsb0160Holder", "Violation"),
         ("N3ConnectionCompliesWithCodeOfConnection", "Violation"),
         ("IgtCompleted-status", "Violation"),
-        ("SmartcardUsersHaveRegistrationAuthority", "Violation"),
-        ("ContractorRegistrationAuthorityFromNamedBody-ra", "Violation"),
+        ("ContractorSmartcardUsersHaveRegistrationAuthority", "Warning"),  # CP 2012 §02 "where required"
+        ("ContractorRegistrationAuthorityFromNamedBody-ra", "Warning"),  # CP 2012 §03 "may choose"
         ("ContractorNationalAccessByNhsCb", "Warning"),
     ),
     "dms": (
@@ -67,11 +67,12 @@ BREAKABLE: dict[str, tuple[tuple[str, str], ...]] = {
         ("SmartcardUsersHaveRegistrationAuthority", "Violation"),
     ),
     "gp": (),  # GP IT is governed by the separate GP IT Services Operating Arrangements
-    "ccg": (("CcgHasIsb0160EscalationRoute-contact", "Violation"),),
+    "ccg": (("CcgHasIsb0160EscalationRoute-contact", "Warning"),),  # AF 2013 §05 "If an issue/complaint arises"
     "area_team": (),
-    "csu": (("IgtCompleted-status", "Violation"),),
+    "csu": (("NhsCbAppointeeIgtCompleted", "Violation"),),  # CP 2012 §03 "appointed by the NHS CB"
     "local_supplier": (
-        ("SupplierCompliesWithIsb0129-compliesWith", "Violation"),
+        # ISB 0129/0160 bind a local supplier only through the clients the text names, which a random
+        # mix may not give it, so no break of those is injected here
         ("SupplierSupportsSmartcardModel-compliesWith", "Violation"),
         ("IgtCompleted-status", "Violation"),
     ),
@@ -174,7 +175,7 @@ def _row(kind: str, code: str, codes: dict[str, list[str]], rng: random.Random) 
         row["igt_status"] = "standards met"
         row["commissioned_by"] = area_team
     elif kind == "local_supplier":
-        row["complies_with"] = "ISB 0129; smartcard model"
+        row["complies_with"] = "ISB 0129; ISB 0160; smartcard model"
         row["igt_status"] = "standards met"
     elif kind == "system_supplier":
         row["complies_with"] = "ISB 0129"
@@ -193,8 +194,10 @@ def _break(row: dict[str, str], shape: str, codes: dict[str, list[str]], rng: ra
         row["igt_status"] = rng.choice(["standards not met", "not submitted", ""])
         if row["igt_status"] != "standards met":
             row["igt_submitted"] = ""
-    elif shape == "SmartcardUsersHaveRegistrationAuthority":
+    elif shape in ("SmartcardUsersHaveRegistrationAuthority", "ContractorSmartcardUsersHaveRegistrationAuthority"):
         row["registration_authority"] = ""
+    elif shape == "NhsCbAppointeeIgtCompleted":
+        row["igt_status"] = rng.choice(["standards not met", "not submitted", ""])
     elif shape == "ContractorRegistrationAuthorityFromNamedBody-ra":
         row["registration_authority"] = rng.choice(codes["ccg"])
     elif shape == "ContractorNationalAccessByNhsCb":
