@@ -254,10 +254,13 @@ class CompiledShapes:
     #: datatype → predicates whose values it checks (``None``: values reached another way; scan all)
     datatypes: Mapping[URIRef, frozenset[URIRef | None]]
     oxigraph: bool = True
+    #: each shape's parameters as scanned by :func:`compile_shapes`, so rendering does not scan again
+    scans: Mapping[Node, Mapping[URIRef, Sequence[Node]]] = field(default_factory=dict, repr=False, compare=False)
 
     def checks(self, context: Context | None = None) -> list[CompiledCheck]:
         """The check queries, with the closure and ill-typed literals of ``context`` written in."""
         compiler = _Compiler(self.shapes, context or Context(), oxigraph=self.oxigraph)
+        compiler.reuse(self.scans)
         out: list[CompiledCheck] = []
         for shape in self.top_level:
             out.extend(compiler.top_level_checks(shape))
@@ -320,6 +323,8 @@ class _Compiler:
         self.datatypes: dict[URIRef, set[URIRef | None]] = {}
         self._stack: list[Node] = []
         self._custom = self._custom_parameters()
+        self._parameters: dict[Node, dict[URIRef, list[Node]]] = {}  # a shape is scanned once
+        self._lists: dict[Node, list[Node]] = {}
 
     # ---------------------------------------------------------------- helpers
 
@@ -327,11 +332,11 @@ class _Compiler:
         return f"?_{stem}{next(self._fresh)}"
 
     def lst(self, node: Node) -> list[Node]:
-        if node == RDF.nil:
-            return []
-        if (node, RDF.first, None) not in self.g:
-            raise _Refusal("list", f"{node} is not an RDF list")
-        return list(Collection(self.g, node))
+        if node not in self._lists:
+            if node != RDF.nil and (node, RDF.first, None) not in self.g:
+                raise _Refusal("list", f"{node} is not an RDF list")
+            self._lists[node] = [] if node == RDF.nil else list(Collection(self.g, node))
+        return self._lists[node]
 
     def _custom_parameters(self) -> dict[URIRef, URIRef]:
         out: dict[URIRef, URIRef] = {}
@@ -363,8 +368,22 @@ class _Compiler:
 
     # ---------------------------------------------------------------- scanning a shape
 
+    def scanned(self) -> dict[Node, Mapping[URIRef, Sequence[Node]]]:
+        """The parameters of every shape scanned so far."""
+        return {shape: {p: tuple(v) for p, v in params.items()} for shape, params in self._parameters.items()}
+
+    def reuse(self, scans: Mapping[Node, Mapping[URIRef, Sequence[Node]]]) -> None:
+        """Take the parameters of shapes scanned before (by :func:`compile_shapes`)."""
+        for shape, params in scans.items():
+            self._parameters[shape] = {p: list(v) for p, v in params.items()}
+
     def parameters(self, shape: Node) -> dict[URIRef, list[Node]]:
         """Every constraint parameter of ``shape`` with its values; refuses anything not compiled."""
+        if shape not in self._parameters:
+            self._parameters[shape] = self._scan(shape)
+        return self._parameters[shape]
+
+    def _scan(self, shape: Node) -> dict[URIRef, list[Node]]:
         found: dict[URIRef, list[Node]] = {}
         for p, o in sorted(self.g.predicate_objects(shape), key=lambda po: (str(po[0]), str(po[1]))):
             if not isinstance(p, URIRef):
@@ -962,6 +981,7 @@ def compile_shapes(shapes: Graph, *, fallback: bool = False, oxigraph: bool = Tr
     return CompiledShapes(
         shapes=shapes, top_level=tuple(compiled), fallback=tuple(refused), classes=frozenset(compiler.classes),
         datatypes={d: frozenset(p) for d, p in compiler.datatypes.items()}, oxigraph=oxigraph,
+        scans=compiler.scanned(),
     )
 
 

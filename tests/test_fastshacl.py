@@ -331,3 +331,25 @@ def test_blank_focus_nodes_are_described_in_the_report() -> None:
     describe_blank_nodes(store, report)
     focus = next(report.objects(None, SH.focusNode))
     assert report.value(focus, URIRef("http://example.org/q")) == Literal("note")
+
+
+def test_shape_values_are_written_as_terms_never_as_query_text() -> None:
+    """A quote, brace or backslash in a shape's value stays inside its literal."""
+    shapes = shapes_of(r'''ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p ; sh:property [ sh:path ex:p ;
+        sh:pattern "^\\d{3}$" ; sh:in ( "123" "9\" } } SELECT * { ?s ?p ?o" ) ] .''')
+    data = Graph().parse(data=PREFIXES + r'''ex:a ex:p "123" . ex:b ex:p "12a" .
+        ex:c ex:p "9\" } } SELECT * { ?s ?p ?o" .''', format="turtle")
+    found = {(str(r.focus).rsplit("/", 1)[1], str(r.component).rsplit("#", 1)[1])
+             for r in run_checks(store_of(data), compile_shapes(shapes))}
+    assert found == {("b", "PatternConstraintComponent"), ("b", "InConstraintComponent"),
+                     ("c", "PatternConstraintComponent")}
+    fast, reference = compare(data, shapes)
+    assert fast == reference
+
+
+def test_an_iri_that_cannot_be_written_is_refused() -> None:
+    shapes = Graph()
+    shapes.add((URIRef("http://example.org/S"), URIRef(str(SH.targetNode)), URIRef("http://example.org/a> . ?s ?p ?o")))
+    shapes.add((URIRef("http://example.org/S"), URIRef(str(SH.nodeKind)), SH.IRI))
+    with pytest.raises(UnsupportedShapeError, match="cannot be written in a query"):
+        compile_shapes(shapes)
