@@ -15,6 +15,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
+from rdflib.term import Node
 
 from itops.errors import InputError, UnsupportedShapeError
 from itops.fastshacl import (
@@ -353,3 +354,20 @@ def test_an_iri_that_cannot_be_written_is_refused() -> None:
     shapes.add((URIRef("http://example.org/S"), URIRef(str(SH.nodeKind)), SH.IRI))
     with pytest.raises(UnsupportedShapeError, match="cannot be written in a query"):
         compile_shapes(shapes)
+
+
+def test_an_executor_of_this_and_value_pairs_gives_the_same_results(kg: KnowledgeGraph) -> None:
+    """A SPARQL endpoint's executor may answer (?this, ?value) pairs only, as validate_endpoint's does."""
+    data = union(kg)
+    data.parse(ANY / "data.ttl")
+    store = store_of(data)
+    shapes = load_shapes()
+    shapes.parse(ANY / "shapes.ttl")
+    full = oxigraph_executor(store)
+
+    def pairs(query: str) -> list[tuple[Node | None, Node | None]]:
+        return [(row[0], row[1]) for row in full(query)]
+
+    compiled = compile_shapes(shapes)
+    assert breaks(results_graph(run_checks(pairs, compiled))) == EXPECTED_BREAKS
+    assert breaks(results_graph(run_checks(store, compiled))) == EXPECTED_BREAKS
