@@ -1,31 +1,29 @@
-"""The ``itops`` command line: info, query, push, export, validate and release.
+"""The ``itops`` command line: it parses arguments, calls the library and maps failures to exit codes.
 
-Exit status: 0 when the command ran (and, for ``validate``, found no violation), 1 for
-violations, 2 for a usage or input error (bad file, unknown query, bad ``--param``). Results go
-to standard output, diagnostics to standard error; no traceback is shown unless ``--debug``.
+Exit status (a contract; see the README): 0 ran and found nothing wrong; 1 found violations
+(``validate``), an inconsistency (``check``) or new findings (``diff``); 2 any failure to check.
+Results go to standard output (or ``-o FILE``, written atomically and never over an input),
+diagnostics to standard error in one line; a traceback only with ``--debug``.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import io
 import sys
-from datetime import date
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
-from typing import Any
-
-from rdflib import URIRef
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from itops import __version__
 from itops.errors import ItopsError, ParameterError
-from itops.graph import Info, KnowledgeGraph
+from itops.graph import KnowledgeGraph
 from itops.io import Terminated, check_outputs, terminating_signals, write_atomic
-from itops.query import NamedQuery, QueryResult, all_queries, load_query
+from itops.reports import Kind, formats, render
+
+if TYPE_CHECKING:
+    from itops.endpoint import Endpoint
 
 EXPORT_FORMATS: dict[str, tuple[str, str]] = {
     # --format: (rdflib format, description)
@@ -35,13 +33,6 @@ EXPORT_FORMATS: dict[str, tuple[str, str]] = {
     "nt": ("nt", "N-Triples, all sources merged, sorted"),
     "trig": ("trig", "TriG, one named graph per source (ontology, shared, each document, each register)"),
 }
-QUERY_FORMATS = ("text", "csv", "json")
-#: Registers larger than this are validated on Oxigraph without loading them into rdflib (--engine auto).
-LARGE_REGISTER_BYTES = 2_000_000
-
-
-def _console(stream: Any = None) -> Console:
-    return Console(file=stream or sys.stdout, width=160, soft_wrap=False, highlight=False)
 
 
 def _load(args: argparse.Namespace) -> KnowledgeGraph:
@@ -52,88 +43,47 @@ def _load(args: argparse.Namespace) -> KnowledgeGraph:
 
 
 def _inputs(args: argparse.Namespace) -> list[str]:
-    return list(getattr(args, "files", None) or [])
+    return [*(getattr(args, "files", None) or []), *(getattr(args, "shapes", None) or [])]
+
+
+def _check_output(args: argparse.Namespace) -> None:
+    """Refuse ``-o`` naming an input before any work is done."""
+    if getattr(args, "output", None):
+        check_outputs(_inputs(args), [("-o", Path(args.output))])
 
 
 def _emit(args: argparse.Namespace, data: str | bytes) -> None:
     """Write a command's result to ``-o FILE`` (atomically, never over an input) or to standard output."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    if args.output:
-        output = Path(args.output)
-        check_outputs(_inputs(args), [("-o", output)])
-        write_atomic(output, lambda handle: handle.write(payload))
+    if getattr(args, "output", None):
+        _check_output(args)
+        write_atomic(Path(args.output), lambda handle: handle.write(payload))
     else:
         sys.stdout.buffer.write(payload)
         sys.stdout.flush()
 
 
-# ------------------------------------------------------------------------------------ info
+def _write(args: argparse.Namespace, kind: Kind, value: object, **options: object) -> None:
+    _emit(args, render(kind, args.format, value, **options))
 
 
-def _info_text(info: Info) -> Table:
-    table = Table(title="Documents", show_lines=False)
-    table.add_column("count")
-    for doc in info.documents:
-        table.add_column(doc.document, justify="right")
-    fields = [
-        ("commissioning table rows", "commissioning_rows"),
-        ("accountability table rows", "accountability_rows"),
-        ("tasks-and-functions cells", "matrix_cells"),
-        ("tasks-and-functions statements", "matrix_statements"),
-        ("scope items", "scope_items"),
-        ("glossary terms", "glossary_terms"),
-        ("standard requirements", "standard_requirements"),
-        ("escalation routes", "escalation_routes"),
-        ("funding statements", "funding_statements"),
-        ("references", "references"),
-        ("all statements", "statements"),
-    ]
-    for label, attr in fields:
-        table.add_row(label, *(str(getattr(d, attr)) for d in info.documents))
-    return table
+def _day(text: str | None, parameter: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ParameterError(parameter, f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+# ------------------------------------------------------------------------------------ commands
 
 
 def cmd_info(args: argparse.Namespace) -> int:
     """Show what is loaded."""
-    kg = _load(args)
-    info = kg.info()
-    if args.format == "json":
-        import dataclasses
-        import json
-
-        data = dataclasses.asdict(info)
-        for source in data["sources"]:
-            source["graph_iri"] = str(source["graph_iri"])
-        _emit(args, json.dumps(data, indent=1) + "\n")
-        return 0
-    console = _console()
-    console.print(f"itops {__version__}: {info.triples} triples loaded")
-    sources = Table(title="Sources")
-    for column in ("file", "named graph", "triples"):
-        sources.add_column(column, justify="right" if column == "triples" else "left")
-    for source in info.sources:
-        sources.add_row(source.location, str(source.graph_iri), str(source.triples))
-    console.print(sources)
-    onto = Table(title="Ontology and shared individuals")
-    onto.add_column("count")
-    onto.add_column("number", justify="right")
-    for label, value in (
-        ("classes", info.classes),
-        ("object properties", info.object_properties),
-        ("datatype properties", info.datatype_properties),
-        ("annotation properties", info.annotation_properties),
-        ("organisations and their parts", info.organisations),
-        ("categories of organisations", info.party_categories),
-        ("services and systems", info.services),
-        ("standards and policies", info.standards),
-    ):
-        onto.add_row(label, str(value))
-    console.print(onto)
-    console.print(_info_text(info))
+    _check_output(args)
+    _write(args, "info", _load(args).info(), version=__version__)
     return 0
-
-
-# ------------------------------------------------------------------------------------ query
 
 
 def _parse_params(pairs: Sequence[str] | None) -> dict[str, str]:
@@ -146,63 +96,18 @@ def _parse_params(pairs: Sequence[str] | None) -> dict[str, str]:
     return params
 
 
-def _list_queries() -> int:
-    console = _console()
-    table = Table(title="Named queries (itops query NAME --help-query for details)")
-    table.add_column("name")
-    table.add_column("title")
-    table.add_column("parameters")
-    for query in all_queries():
-        params = ", ".join(f"{p.name}{'' if p.required else '?'}" for p in query.parameters)
-        table.add_row(query.name, query.title, params)
-    console.print(table)
-    return 0
-
-
-def _describe_query(query: NamedQuery) -> int:
-    console = _console()
-    console.print(f"[bold]{query.name}[/bold]: {query.title}")
-    console.print(query.description)
-    console.print("columns: " + ", ".join(query.columns))
-    if query.parameters:
-        table = Table(title="parameters (--param NAME=VALUE)")
-        for column in ("name", "type", "", "meaning"):
-            table.add_column(column)
-        for p in query.parameters:
-            kind = p.type + (f" ({p.iri_class})" if p.iri_class else "")
-            table.add_row(p.name, kind, "required" if p.required else "optional", p.description)
-        console.print(table)
-        for example in query.examples:
-            shown = " ".join(f'--param "{k}={v}"' for k, v in example.items())
-            console.print(f"example: itops query {query.name} {shown}")
-        console.print("An IRI parameter takes an IRI, a prefixed name (id:nhs-cb), a label or an acronym (\"NHS CB\").")
-    return 0
-
-
-def render_result(result: QueryResult, fmt: str, *, title: str = "") -> str:
-    """Render a query result as text (a table), CSV or SPARQL JSON."""
-    if fmt == "csv":
-        return result.to_csv()
-    if fmt == "json":
-        return result.to_json()
-    console = Console(width=200, record=True, file=io.StringIO(), highlight=False)
-    table = Table(title=title or None, show_lines=True)
-    for column in result.columns:
-        table.add_column(column, overflow="fold")
-    for row in result.values():
-        table.add_row(*row)
-    console.print(table)
-    console.print(f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}")
-    return console.export_text()
-
-
 def cmd_query(args: argparse.Namespace) -> int:
     """Run a named query."""
+    from itops.query import all_queries, load_query
+    from itops.reports.tables import queries_text, query_help_text
+
     if args.list or not args.name:
-        return _list_queries()
+        _emit(args, queries_text(all_queries()))
+        return 0
     query = load_query(args.name)
     if args.help_query:
-        return _describe_query(query)
+        _emit(args, query_help_text(query))
+        return 0
     params = _parse_params(args.param)
     if args.endpoint is None:
         for option, value in (("--graph", args.graph), ("--timeout", args.timeout)):
@@ -210,6 +115,7 @@ def cmd_query(args: argparse.Namespace) -> int:
                 raise ParameterError(option, "only applies with --endpoint URL")
     elif args.engine != "auto":
         raise ParameterError("--engine", "chooses an embedded engine; it does not apply with --endpoint URL")
+    _check_output(args)
     kg = _load(args)
     if args.endpoint is not None:
         from itops.endpoint import query_endpoint
@@ -218,19 +124,16 @@ def cmd_query(args: argparse.Namespace) -> int:
         result = query_endpoint(kg, query, params, _endpoint(args))
     else:
         result = kg.query(query, params, engine=args.engine)
-    _emit(args, render_result(result, args.format, title=query.title))
+    _write(args, "query", result, title=query.title)
     return 0
 
 
-def _endpoint(args: argparse.Namespace) -> Any:
-    """The :class:`itops.endpoint.Endpoint` named by ``--endpoint``, ``--graph`` and ``--timeout``."""
+def _endpoint(args: argparse.Namespace) -> Endpoint:
+    """The endpoint named by ``--endpoint``, ``--graph`` and ``--timeout``."""
     from itops.endpoint import DEFAULT_GRAPH, DEFAULT_TIMEOUT, Endpoint
 
     timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
     return Endpoint(args.endpoint, graph=args.graph or DEFAULT_GRAPH, timeout=timeout)
-
-
-# ------------------------------------------------------------------------------------ push
 
 
 def cmd_push(args: argparse.Namespace) -> int:
@@ -252,58 +155,39 @@ def cmd_push(args: argparse.Namespace) -> int:
     return 0
 
 
-# ------------------------------------------------------------------------------------ export
-
-
 def cmd_export(args: argparse.Namespace) -> int:
     """Export the loaded graph."""
-    from itops.release import serialize
+    from itops.release import serialize, trig
 
-    if args.output:
-        check_outputs(_inputs(args), [("-o", Path(args.output))])
+    _check_output(args)
     kg = _load(args)
     fmt = EXPORT_FORMATS[args.format][0]
-    data = _trig(kg) if fmt == "trig" else serialize(kg.union(), fmt, canonical=True)  # type: ignore[arg-type]
-    _emit(args, data)
+    _emit(args, trig(kg) if fmt == "trig" else serialize(kg.union(), fmt, canonical=True))  # type: ignore[arg-type]
     return 0
 
 
-def _trig(kg: KnowledgeGraph) -> bytes:
-    """TriG with one named graph per source, each graph in canonical order."""
-    from itops.release import serialize
-
-    parts: list[bytes] = []
-    for source in sorted(kg.sources, key=lambda s: str(s.graph_iri)):
-        graph = kg.dataset.graph(source.graph_iri)
-        body = serialize(graph, "nt", canonical=True).decode("utf-8")
-        lines = "".join(f"    {line}\n" for line in body.splitlines() if line.strip())
-        parts.append(f"<{source.graph_iri}> {{\n{lines}}}\n\n".encode())
-    return b"".join(parts)
-
-
-# ------------------------------------------------------------------------------------ validate
-
-
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Validate registers (and the documents) against the documents' rules."""
-    from itops.validate import render, validate_inputs
+    """Validate registers (and the documents) against the documents' rules, or any data against any shapes."""
+    from itops.validate import validate_inputs
 
     files = _inputs(args)
-    if args.output:
-        check_outputs(files, [("-o", Path(args.output))])
+    _check_output(args)
+    if args.shapes:
+        return _validate_any(args)
     if args.endpoint is not None:
         from itops.validate import validate_endpoint
 
-        if files:
+        if args.files:
             raise ParameterError("REGISTER", "with --endpoint the data must already be in the store: load it with "
                                              "'itops push --endpoint URL REGISTER ...' and validate without files")
-        if args.inference != "none" or args.engine == "pyshacl":
+        if args.inference != "none" or args.engine == "pyshacl" or args.store:
             raise ParameterError("--endpoint", "validation on an endpoint runs the compiled rules without inference")
         report = validate_endpoint(_endpoint(args))
     else:
         report = validate_inputs(files, engine=args.engine, inference=args.inference, progress=sys.stderr.isatty(),
                                  store_dir=Path(args.store) if args.store else None)
-    _emit(args, render(report, args.format))
+    options = {"site_url": args.site_url} if args.format == "html" and args.site_url else {}
+    _write(args, "validation", report, **options)
     if args.output:
         print(f"itops: {len(report.violations)} violation(s), {len(report.warnings)} warning(s) in "
               f"{report.organisations} organisation(s) and {report.statements} statement(s) checked; "
@@ -311,132 +195,95 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if report.conforms else 1
 
 
+def _validate_any(args: argparse.Namespace) -> int:
+    """``validate --shapes FILE... DATA...``: any RDF data against any shapes; nothing bundled is loaded."""
+    from itops.fastshacl import validate_any
+    from itops.release import serialize
+
+    if not args.files:
+        raise ParameterError("DATA", "name the RDF data files to validate against --shapes")
+    if args.format != "ttl":
+        raise ParameterError("--format", "with --shapes the report is the standard SHACL report: use --format ttl")
+    for option, given in (("--endpoint", args.endpoint), ("--store", args.store), ("--site-url", args.site_url)):
+        if given:
+            raise ParameterError(option, "does not apply with --shapes")
+    if args.inference != "none":
+        raise ParameterError("--inference", "does not apply with --shapes")
+    report = validate_any(args.files, args.shapes, engine="pyshacl" if args.engine == "pyshacl" else "oxigraph")
+    for notice in report.notices:
+        print(f"itops: {notice}", file=sys.stderr)
+    _emit(args, serialize(report.graph, "turtle", canonical=True))
+    return 0 if report.conforms else 1
+
+
 def cmd_types(args: argparse.Namespace) -> int:
     """List the organisation types a register may use."""
     from itops.register import organisation_types
 
-    kg = KnowledgeGraph.bundled(documents=False)
-    table = Table(title="Organisation types for the 'type' column of a register (any name in a row is accepted)")
-    table.add_column("type")
-    table.add_column("class")
-    table.add_column("accepted names")
-    for kind in organisation_types(kg.dataset):
-        names = sorted({n for n in kind.names if not n.endswith("s") or n.casefold() in ("ccgs", "csus")})
-        table.add_row(kind.label, str(kind.iri).rsplit("#", 1)[-1], "; ".join(names))
-    _console().print(table)
+    _write(args, "types", organisation_types(KnowledgeGraph.bundled(documents=False).lookup()))
     return 0
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
-    """List every obligation found in the documents with the rule that enforces it, or why none can."""
+    """List every obligation of the documents with the rule that checks it, or why none can."""
     from itops.coverage import coverage
 
-    kg = KnowledgeGraph.bundled()
-    rows = coverage(kg)
-    if args.format == "csv":
-        import csv as csv_module
-
-        buffer = io.StringIO()
-        writer = csv_module.writer(buffer, lineterminator="\n")
-        writer.writerow(["document", "section", "obligation", "enforced_by", "why_not_checkable"])
-        for row in rows:
-            writer.writerow([row.document, row.section, row.passage, "; ".join(row.shapes), row.reason])
-        _emit(args, buffer.getvalue())
-        return 0
-    table = Table(title="Obligations in the documents and the rules that enforce them", show_lines=True)
-    for column in ("document", "section", "obligation", "enforced by / why not"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(row.document, row.section, row.passage, "; ".join(row.shapes) or row.reason)
-    console = Console(width=200, record=True, file=io.StringIO(), highlight=False)
-    console.print(table)
-    enforced = sum(1 for r in rows if r.shapes)
-    console.print(f"{len(rows)} obligations: {enforced} enforced by a rule, {len(rows) - enforced} not checkable on data")
-    _emit(args, console.export_text())
+    _check_output(args)
+    _write(args, "rules", coverage(KnowledgeGraph.bundled()))
     return 0
 
 
-# ------------------------------------------------------------------------------------ resolve
+def cmd_obligations(args: argparse.Namespace) -> int:
+    """List the obligations that apply to a kind of organisation, or to one organisation of a register with its status."""
+    from itops.obligations import obligations_for_organisation, obligations_for_type
+
+    on = _day(args.on, "--on")
+    _check_output(args)
+    if (args.type is None) == (args.organisation is None):
+        raise ParameterError("--type/--organisation", "give one: --type TYPE, or --organisation CODE REGISTER...")
+    if args.type is not None:
+        if args.files:
+            raise ParameterError("REGISTER", "registers are read with --organisation CODE, not with --type")
+        rows: object = obligations_for_type(KnowledgeGraph.bundled(), args.type, on=on)
+    else:
+        if not args.files:
+            raise ParameterError("REGISTER", "name the register that holds the organisation")
+        kg = KnowledgeGraph.bundled()
+        for path in args.files:
+            kg.add_register(path)
+        rows = obligations_for_organisation(kg, args.organisation, on=on, inference=args.inference)
+    _write(args, "obligations", rows)
+    return 0
 
 
-def _parse_day(text: str | None, parameter: str) -> date:
-    if not text:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ParameterError(parameter, f"expected a date as YYYY-MM-DD, got {text!r}") from None
+def cmd_check(args: argparse.Namespace) -> int:
+    """Run HermiT on the ontology, the documents and any registers: 0 consistent, 1 inconsistent."""
+    from itops.check import check
+
+    kg = _load(args)
+    result = check(kg)
+    print("\n".join(result.explanation()))
+    return 0 if result.consistent else 1
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """What changed between two validation reports, or two versions of the graph."""
+    from itops.diff import diff_paths, exit_status
+
+    _check_output(args)
+    diff = diff_paths(Path(args.old), Path(args.new))
+    _write(args, "diff", diff)
+    return exit_status(diff)
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
     """Say what a 2013 name stands for on a date, and the chain of changes that got there."""
-    import json
+    from itops.lineage import resolve_name
 
-    from itops.lineage import resolve
-
-    kg = KnowledgeGraph.bundled()
-    on = _parse_day(args.on, "--on")
-    index = kg.names()
-    from rdflib.namespace import OWL, RDF as RDF_NS
-
-    terms = {t for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
-             for t in kg.dataset.subjects(RDF_NS.type, kind)}
-    found = sorted(index.resolve(args.name) - terms)
-    if not found:
-        raise ParameterError("NAME", f"nothing is called {args.name!r}",
-                             candidates=index.suggestions(args.name, set(index.display) - terms) or ["(none close)"])
-    if len(found) > 1:
-        raise ParameterError("NAME", f"{args.name!r} is ambiguous; name one by its IRI",
-                             candidates=[f"{index.display.get(f, f)} <{f}>" for f in found])
-    entity = found[0]
-    result = resolve(kg.dataset, entity, on, basis=args.basis)
-
-    def name(iri: object) -> str:
-        return index.display.get(iri, str(iri)) if isinstance(iri, URIRef) else str(iri)
-
-    def change_dict(c: object) -> dict[str, object]:
-        from itops.lineage import Change
-
-        assert isinstance(c, Change)
-        return {"change": str(c.iri), "kind": c.kind, "from": [name(o) for o in c.originals],
-                "to": [name(r) for r in c.results], "legal_date": c.legal.isoformat() if c.legal else None,
-                "operational_date": c.operational.isoformat() if c.operational else None, "precision": c.precision,
-                "instrument": c.instrument, "note": c.note,
-                "delegated_to": [name(d) for d in c.delegated_to], "accountable": [name(a) for a in c.accountable],
-                "sources": [{"title": e.title, "url": e.url, "excerpt": e.excerpt} for e in c.evidence]}
-
-    if args.format == "json":
-        data = {"name": name(entity), "iri": str(entity), "on": on.isoformat(),
-                "stands_for": [name(c) for c in result.current], "chain": [change_dict(c) for c in result.chain],
-                "delegations": [change_dict(c) for c in result.delegations],
-                "successor_of": [change_dict(c) for c in result.predecessors]}
-        _emit(args, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
-        return 0
-    lines = [f"{name(entity)} on {on.isoformat()}: {', '.join(name(c) for c in result.current)}"]
-    if not result.chain:
-        lines.append("  no change recorded up to that date")
-    for c in result.chain:
-        dates = "; ".join(x for x in (f"legal {c.legal.isoformat()}" if c.legal else "",
-                                      f"operational {c.operational.isoformat()}" if c.operational else "") if x)
-        lines.append(f"  {c.effective(args.basis).isoformat()}  {c.kind}: {', '.join(map(name, c.originals))} -> "
-                     f"{', '.join(map(name, c.results))}  ({dates}{'; ' + c.precision + ' precision' if c.precision != 'day' else ''})")
-        if c.instrument:
-            lines.append(f"      instrument: {c.instrument}")
-        if c.note:
-            lines.append(f"      note: {c.note}")
-        for e in c.evidence:
-            lines.append(f"      source: {e.title} <{e.url}>: \"{e.excerpt}\"")
-    for c in result.delegations:
-        lines.append(f"  {c.effective(args.basis).isoformat()}  delegation: {c.iri.rsplit('/', 1)[-1]} — exercised by "
-                     f"{', '.join(map(name, c.delegated_to))}; accountability stays with {', '.join(map(name, c.accountable))}")
-    for c in result.predecessors:
-        lines.append(f"  {name(entity)} is what {', '.join(map(name, c.originals))} became ({c.kind}, "
-                     f"{c.effective(args.basis).isoformat()})")
-    _emit(args, "\n".join(lines) + "\n")
+    on = _day(args.on, "--on") or date.today()
+    _check_output(args)
+    _write(args, "resolve", resolve_name(KnowledgeGraph.bundled(), args.name, on, basis=args.basis))
     return 0
-
-
-# ------------------------------------------------------------------------------------ synth
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
@@ -458,9 +305,6 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
-# ------------------------------------------------------------------------------------ docs
-
-
 def cmd_docs(args: argparse.Namespace) -> int:
     """Write the documentation site, replacing the folder whole."""
     from itops.docs import build_site
@@ -471,9 +315,6 @@ def cmd_docs(args: argparse.Namespace) -> int:
     write_folder_atomic(out, lambda folder: pages.extend(build_site(folder)), marker=".itops-site")
     print(f"itops: {len(pages)} pages written to {out}", file=sys.stderr)
     return 0
-
-
-# ------------------------------------------------------------------------------------ release
 
 
 def cmd_release(args: argparse.Namespace) -> int:
@@ -489,7 +330,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the itops command line."""
+    """The argument parser of the itops command line; every --format choice comes from the writers' registry."""
     parser = argparse.ArgumentParser(
         prog="itops",
         description="NHS 'Securing excellence in IT Services' operating models as a knowledge graph.",
@@ -503,78 +344,109 @@ def build_parser() -> argparse.ArgumentParser:
         command.set_defaults(handler=handler)
         return command
 
+    def output(command: argparse.ArgumentParser, kind: Kind | None = None) -> None:
+        if kind is not None:
+            command.add_argument("--format", choices=formats(kind), default=formats(kind)[0])
+        command.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
     info = add("info", cmd_info, "show what is loaded: sources, ontology size, statements per document")
-    info.add_argument("files", nargs="*", metavar="FILE", help="extra RDF files (registers) to load")
-    info.add_argument("--format", choices=("text", "json"), default="text")
-    info.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    info.add_argument("files", nargs="*", metavar="FILE", help="extra files to load: registers (CSV, RDF)")
+    output(info, "info")
 
     query = add("query", cmd_query, "run a named query (see --list)")
     query.add_argument("name", nargs="?", metavar="NAME", help="the query to run")
     query.add_argument("--list", action="store_true", help="list the named queries")
     query.add_argument("--help-query", action="store_true", help="describe NAME: its question, columns and parameters")
     query.add_argument("--param", "-p", action="append", metavar="NAME=VALUE", help="a query parameter (repeatable)")
-    query.add_argument("--format", choices=QUERY_FORMATS, default="text")
     query.add_argument("--engine", choices=("auto", "rdflib", "oxigraph"), default="auto",
                        help="embedded engine: oxigraph (in-memory store, the default) or rdflib")
-    query.add_argument("--file", "-f", dest="files", action="append", metavar="FILE", help="extra RDF file to load")
-    query.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    query.add_argument("--file", "-f", dest="files", action="append", metavar="FILE", help="extra file to load")
+    output(query, "query")
     _endpoint_options(query, required=False)
 
     push_cmd = add("push", cmd_push, "replace the itops graph of a SPARQL 1.1 store with the ontology, the documents and "
                    "any extra files, atomically (through a temporary graph and MOVE)")
     push_cmd.add_argument("files", nargs="*", metavar="FILE", help="extra files to push too: RDF or CSV registers")
     _endpoint_options(push_cmd, required=True)
-    push_cmd.add_argument("--update", metavar="URL",
-                          help="SPARQL Update URL (default: the --endpoint URL with /query or /sparql replaced by /update)")
-    push_cmd.add_argument("--store", metavar="URL",
-                          help="Graph Store Protocol URL (default: the --endpoint URL with /query or /sparql replaced by "
-                               "/store; without one, or if the server has none, SPARQL Update INSERT DATA is used)")
+    push_cmd.add_argument("--update", metavar="URL", help="SPARQL Update URL (default: found from the server)")
+    push_cmd.add_argument("--store", metavar="URL", help="Graph Store Protocol URL (default: found from the server)")
 
     export = add("export", cmd_export, "export the ontology, the documents and any extra files")
     export.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="ttl",
                         help="; ".join(f"{k}: {v[1]}" for k, v in EXPORT_FORMATS.items()))
-    export.add_argument("--file", "-f", dest="files", action="append", metavar="FILE", help="extra RDF file to load")
+    export.add_argument("--file", "-f", dest="files", action="append", metavar="FILE", help="extra file to load")
     export.add_argument("--no-documents", action="store_true", help="export the ontology alone")
-    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    output(export)
 
-    validate = add("validate", cmd_validate, "check registers (CSV or RDF) and the documents against the documents' rules")
+    validate = add("validate", cmd_validate, "check registers (CSV, spreadsheets or RDF) and the documents against the "
+                   "documents' rules; or, with --shapes, any RDF data against any SHACL shapes")
     validate.add_argument("files", nargs="*", metavar="REGISTER",
                           help="register files: CSV, .xlsx or .ods (see 'itops types'), or RDF")
-    validate.add_argument("--format", choices=("text", "json", "csv", "ttl", "html"), default="text")
-    validate.add_argument("--inference", choices=("none", "rdfs", "owlrl"), default="none")
+    output(validate, "validation")
+    validate.add_argument("--inference", choices=("none", "rdfs", "owlrl"), default="none",
+                          help="add the ontology's RDFS or OWL RL entailments to the data before the rules run")
     validate.add_argument("--engine", choices=("auto", "pyshacl", "oxigraph"), default="auto",
                           help="oxigraph (the shapes compiled to SPARQL; the default, 'auto') or pyshacl (the reference)")
-    validate.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
     validate.add_argument("--store", metavar="DIR",
                           help="keep the store on disk in DIR (new, empty, or made by itops before) for registers "
                                "larger than memory")
+    validate.add_argument("--shapes", action="append", metavar="FILE",
+                          help="validate the data files against these SHACL shapes instead of the documents' rules "
+                               "(repeatable; writes the standard report: --format ttl)")
+    validate.add_argument("--site-url", metavar="URL",
+                          help="with --format html: link each finding to its rule and party pages of the site at URL")
     _endpoint_options(validate, required=False)
 
-    add("types", cmd_types, "list the organisation types a register's 'type' column accepts")
+    types = add("types", cmd_types, "list the organisation types a register's 'type' column accepts")
+    output(types, "types")
 
-    rules_cmd = add("rules", cmd_rules, "list every obligation of the documents with the rule that enforces it, or why none can")
-    rules_cmd.add_argument("--format", choices=("text", "csv"), default="text")
-    rules_cmd.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    rules_cmd = add("rules", cmd_rules, "list every obligation of the documents with the rule that checks it, or why "
+                    "none can")
+    output(rules_cmd, "rules")
 
-    resolve_cmd = add("resolve", cmd_resolve, "what a 2013 body, system or standard stands for on a date, with the chain of changes")
-    resolve_cmd.add_argument("name", metavar="NAME", help="a 2013 name, acronym or IRI (e.g. 'NHS CB', HSCIC, 'ISB 0160', N3)")
+    obligations = add("obligations", cmd_obligations, "the obligations that apply to a kind of organisation, or to "
+                      "one organisation of a register with the status of each (broken, met, not recorded)")
+    obligations.add_argument("--type", metavar="TYPE", help="a kind of organisation (see 'itops types')")
+    obligations.add_argument("--organisation", metavar="CODE", help="the ODS code of an organisation of the registers")
+    obligations.add_argument("files", nargs="*", metavar="REGISTER", help="the registers (with --organisation)")
+    obligations.add_argument("--on", metavar="DATE", help="name the bodies as they were on DATE (YYYY-MM-DD)")
+    obligations.add_argument("--inference", choices=("none", "rdfs", "owlrl"), default="none",
+                             help="with --organisation: add the ontology's entailments before the rules run")
+    output(obligations, "obligations")
+
+    check_cmd = add("check", cmd_check, "check with HermiT that the ontology, the documents and any registers are "
+                    "consistent (0 consistent, 1 inconsistent, 2 failure); explains an inconsistency in words")
+    check_cmd.add_argument("files", nargs="*", metavar="FILE", help="registers to check too (CSV or RDF)")
+
+    diff = add("diff", cmd_diff, "what changed between two validation reports (--format json files) or two versions "
+               "of the graph (folders or release files): 0 nothing new, 1 new findings or changes, 2 failure")
+    diff.add_argument("old", metavar="OLD")
+    diff.add_argument("new", metavar="NEW")
+    output(diff, "diff")
+
+    resolve_cmd = add("resolve", cmd_resolve, "what a 2013 body, system or standard stands for on a date, with the "
+                      "chain of changes")
+    resolve_cmd.add_argument("name", metavar="NAME", help="a 2013 name, acronym or IRI (e.g. 'NHS CB', HSCIC, 'ISB 0160')")
     resolve_cmd.add_argument("--on", metavar="DATE", help="the date, YYYY-MM-DD (default: today)")
     resolve_cmd.add_argument("--basis", choices=("operational", "legal"), default="operational",
                              help="which date of a change counts when both are known (default: operational)")
-    resolve_cmd.add_argument("--format", choices=("text", "json"), default="text")
-    resolve_cmd.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    output(resolve_cmd, "resolve")
 
-    synth = add("synth", cmd_synth, "write a synthetic register with the national mix of organisations and injected breaks")
+    synth = add("synth", cmd_synth, "write a synthetic register with the national mix of organisations and injected "
+                "breaks")
     synth.add_argument("--organisations", type=int, required=True, metavar="N", help="how many organisations")
     synth.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (the same seed gives the same file)")
-    synth.add_argument("--violation-rate", type=float, default=0.05, metavar="R", help="share of organisations with a break (0-1)")
+    synth.add_argument("--violation-rate", type=float, default=0.05, metavar="R",
+                       help="share of organisations with a break (0-1)")
     synth.add_argument("-o", "--output", required=True, metavar="FILE", help="the register: .csv or .nt")
     synth.add_argument("--manifest", metavar="FILE", help="the list of injected breaks (default FILE.breaks.csv)")
 
-    docs = add("docs", cmd_docs, "write the documentation site: questions, rules and a timeline per 2013 body, system and standard")
+    docs = add("docs", cmd_docs, "write the documentation site: documents, grids, parties, rules, ontology, diagrams, "
+               "timelines, search")
     docs.add_argument("-o", "--output", metavar="DIR", help="output folder (default: site)")
 
-    release = add("release", cmd_release, "write the release files (Turtle, RDF/XML, JSON-LD, N-Triples) deterministically")
+    release = add("release", cmd_release, "write the release files (Turtle, RDF/XML, JSON-LD, N-Triples) "
+                  "deterministically")
     release.add_argument("-o", "--output", metavar="DIR", help="output folder (default: release)")
     return parser
 

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from datetime import date
 
 from rdflib import Graph, Literal, URIRef
 
 from itops.terms import ReadableGraph
+
+if TYPE_CHECKING:
+    from itops.graph import KnowledgeGraph
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from itops.errors import ParameterError
@@ -212,3 +216,38 @@ def map_to_2013(data: Graph, reference: Graph | None = None) -> Graph:
     return data
 
 
+
+
+@dataclass(frozen=True)
+class NamedResolution:
+    """A :class:`Resolution` with the display names of everything it mentions, ready to report."""
+
+    resolution: Resolution
+    basis: str
+    names: Mapping[URIRef, str]
+
+    def name(self, iri: URIRef) -> str:
+        """The display name of ``iri``."""
+        return self.names.get(iri, str(iri))
+
+
+def resolve_name(kg: KnowledgeGraph, name: str, on: date, *, basis: str = "operational") -> NamedResolution:
+    """What the body, system or standard called ``name`` (a label, acronym or IRI) stands for on ``on``.
+
+    Raises:
+        ParameterError: nothing (no individual) is called ``name``, it is ambiguous, or ``on`` is before 2013-04-01.
+    """
+    from rdflib.namespace import OWL, RDF
+
+    index = kg.names()
+    lookup = kg.lookup()
+    terms = {t for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+             for t in lookup.subjects(RDF.type, kind) if isinstance(t, URIRef)}
+    found = sorted(index.resolve(name) - terms)
+    if not found:
+        raise ParameterError("NAME", f"nothing is called {name!r}",
+                             candidates=index.suggestions(name, set(index.display) - terms) or ["(none close)"])
+    if len(found) > 1:
+        raise ParameterError("NAME", f"{name!r} is ambiguous; name one by its IRI",
+                             candidates=[f"{index.display.get(f, f)} <{f}>" for f in found])
+    return NamedResolution(resolve(lookup, found[0], on, basis=basis), basis, index.display)

@@ -28,7 +28,7 @@ import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Final, Literal as TypingLiteral
+from typing import TYPE_CHECKING, Final, Literal as TypingLiteral
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
@@ -37,6 +37,9 @@ from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.term import Node
 
 from itops.io import write_folder_atomic
+
+if TYPE_CHECKING:
+    from itops.graph import KnowledgeGraph
 from itops.resources import resource_dir, resource_files
 
 __all__ = [
@@ -352,3 +355,13 @@ def build_release(out_dir: Path) -> list[Path]:
 
     write_folder_atomic(out_dir, write, marker=MARKER)
     return [out_dir / name for name, _merged, _fmt in RELEASE_FILES]
+
+
+def trig(kg: KnowledgeGraph) -> bytes:
+    """TriG with one named graph per loaded source, each graph in canonical order."""
+    parts: list[bytes] = []
+    for source in sorted(kg.sources, key=lambda s: str(s.graph_iri)):
+        body = serialize(kg.dataset.graph(source.graph_iri), "nt", canonical=True).decode("utf-8")
+        lines = "".join(f"    {line}\n" for line in body.splitlines() if line.strip())
+        parts.append(f"<{source.graph_iri}> {{\n{lines}}}\n\n".encode())
+    return b"".join(parts)

@@ -79,7 +79,8 @@ def test_report_diff_of_two_real_validation_runs(tmp_path: Path) -> None:
     """Quarter 2 fixes Market Pharmacy's IGT return (examples/register.csv, FAA03: "standards not met")."""
     from itops.graph import KnowledgeGraph
     from itops.register import RegisterReader
-    from itops.validate import to_json, validate
+    from itops.reports.validation import to_json
+    from itops.validate import validate
 
     def run(register: Path, out: Path) -> Path:
         kg = KnowledgeGraph.bundled()

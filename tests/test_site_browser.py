@@ -185,7 +185,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = out / "report.html"  # the validation report, in the same layout
     from itops.graph import KnowledgeGraph
     from itops.register import RegisterReader
-    from itops.validate import to_html, validate
+    from itops.reports.validation import to_html
+    from itops.validate import validate
 
     kg = KnowledgeGraph.bundled()
     examples = Path(__file__).resolve().parent.parent / "examples" / "register.csv"

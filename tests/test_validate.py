@@ -32,7 +32,8 @@ from rdflib.namespace import RDF, SH
 from itops.cli import main
 from itops.graph import KnowledgeGraph
 from itops.register import RegisterReader
-from itops.validate import FIELDS, Report, load_shapes, to_json, validate_graph
+from itops.reports.validation import FIELDS, to_json
+from itops.validate import Report, load_shapes, validate_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
