@@ -19,8 +19,23 @@ lexical validity too: the distinct literals of the datatypes concerned are read 
 in Python with rdflib (as pySHACL does), and the ill-typed ones are named in the checks.
 
 Every condition is written once, in :meth:`_Compiler.value_ok` (a value node against one
-component) and :meth:`_Compiler.focus_ok` (a focus node against one component of a property
-shape), and the top-level queries are built from them.
+component) and :meth:`_Compiler.component_ok` (a focus node against one component of a shape),
+and the top-level queries are built from them.
+
+Known limits, all tested:
+
+- An Oxigraph store keeps valid literals in a canonical form: ``"01"^^xsd:integer`` is read back as
+  ``"1"``, ``"4.0"^^xsd:decimal`` as ``"4"``, and every integer subtype (``xsd:byte``, ``xsd:int``...)
+  as ``xsd:integer``. Results name values in that form; ``sh:datatype`` with an integer subtype is
+  refused on Oxigraph (``compile_shapes(..., oxigraph=False)`` for other stores); and a value typed
+  ``xsd:byte`` in the data passes ``sh:datatype xsd:integer`` (pySHACL reports it).
+- A value node reached twice through a property shape nested in a property shape gives one result,
+  where the SHACL test suite (and pySHACL) repeat it once per route.
+- ``sh:zeroOrMorePath``, ``sh:oneOrMorePath`` and ``sh:zeroOrOnePath`` are compiled at the top level
+  only, not inside nested shapes (that would put a property path inside EXISTS); counts inside
+  nested shapes are compiled up to :data:`MAX_NESTED_COUNT`; SHACL-SPARQL constraints on node
+  shapes only, with ``$this`` (no ``$PATH``, ``$shapesGraph``, ``$currentShape``); ``sh:message``
+  templates (``{?value}``) are not filled in.
 """
 
 from __future__ import annotations
