@@ -202,6 +202,27 @@ def test_without_graphviz_the_site_builds_and_says_so(tmp_path: Path, monkeypatc
     assert "HSCIC" in page  # the text alternative is still there
 
 
+def test_validation_report_uses_the_layout_and_links_findings_to_rule_and_party_pages(site: Path) -> None:
+    from itops.register import RegisterReader
+    from itops.reports.validation import to_html
+    from itops.validate import validate
+
+    kg = KnowledgeGraph.bundled()
+    register = Path(__file__).resolve().parent.parent / "examples" / "register.csv"
+    kg.add_graph(RegisterReader(kg.dataset, kg.names()).read(str(register)), name="register.csv",
+                 graph_iri=register.as_uri())
+    report = validate(kg)
+    page = to_html(report, title="Example register", site_url=".")
+    (site / "report.html").write_text(page, encoding="utf-8")  # checked with the site for HTML and links below
+    assert '<link rel="stylesheet"' not in page and "<style>" in page  # self-contained: the site's CSS inlined
+    assert "<caption>Findings by organisation</caption>" in page and 'class="chart"' in page
+    assert page.count('<li class="violation">') == len(report.violations)
+    # Market Pharmacy (FAA03) has not completed the IGT: its finding links to the rule and to the categories it binds
+    assert 'href="./rules/IgtCompleted.html"' in page and 'href="./id/primary-care-contractors.html"' in page
+    plain = to_html(report)
+    assert "rules/IgtCompleted.html" not in plain and "Information Governance Toolkit completed" in plain
+
+
 # ----------------------------------------------------------------------------------------- quality
 
 class _Links(HTMLParser):
