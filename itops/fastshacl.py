@@ -34,8 +34,8 @@ Known limits, all tested:
 - ``sh:zeroOrMorePath``, ``sh:oneOrMorePath`` and ``sh:zeroOrOnePath`` are compiled at the top level
   only, not inside nested shapes (that would put a property path inside EXISTS); counts inside
   nested shapes are compiled up to :data:`MAX_NESTED_COUNT`; SHACL-SPARQL constraints on node
-  shapes only, with ``$this`` (no ``$PATH``, ``$shapesGraph``, ``$currentShape``); ``sh:message``
-  templates (``{?value}``) are not filled in.
+  shapes only, with ``$this`` (no ``$PATH``, ``$shapesGraph``, ``$currentShape``), their message
+  templates filled with ``this``, ``value`` and ``path`` only.
 """
 
 from __future__ import annotations
@@ -1135,9 +1135,22 @@ def run_checks(target: ox.Store | Executor, compiled: CompiledShapes | Sequence[
             if (focus, value, path, key) in seen:
                 continue
             seen.add((focus, value, path, key))
-            results.append(FastResult(focus, path, value, check.shape, check.component, check.severity,
-                                      check.messages))
+            messages = check.messages
+            if check.component == SH.SPARQLConstraintComponent and any("{" in m for m in messages):
+                messages = tuple(_fill(m, {"this": focus, "value": value, "path": path}) for m in messages)
+            results.append(FastResult(focus, path, value, check.shape, check.component, check.severity, messages))
     return results
+
+
+def _fill(message: Literal, bindings: Mapping[str, Node | None]) -> Literal:
+    """A SHACL-SPARQL message template with ``{?name}`` / ``{$name}`` replaced by the result's terms."""
+
+    def text(match: re.Match[str]) -> str:
+        term = bindings.get(match.group(1))
+        return match.group(0) if term is None else str(term)
+
+    filled = re.sub(r"\{[?$](this|value|path)\}", text, str(message))
+    return Literal(filled, lang=message.language) if message.language else Literal(filled)
 
 
 def _copy_description(source: Graph, node: Node, target: Graph, done: set[Node]) -> None:

@@ -371,3 +371,16 @@ def test_an_executor_of_this_and_value_pairs_gives_the_same_results(kg: Knowledg
     compiled = compile_shapes(shapes)
     assert breaks(results_graph(run_checks(pairs, compiled))) == EXPECTED_BREAKS
     assert breaks(results_graph(run_checks(store, compiled))) == EXPECTED_BREAKS
+
+
+def test_sparql_constraint_messages_name_the_value() -> None:
+    shapes = shapes_of('''ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p ;
+        sh:sparql [ sh:message "{$this} points at {?value}"@en ;
+                    sh:select """SELECT $this ?value
+                                 WHERE { $this <http://example.org/p> ?value . FILTER(isIRI(?value)) }""" ] .''')
+    data = Graph().parse(data=PREFIXES + 'ex:a ex:p ex:b . ex:c ex:p "text" .', format="turtle")
+    results = run_checks(store_of(data), compile_shapes(shapes))
+    assert [(str(r.focus), r.messages) for r in results] == [
+        ("http://example.org/a", (Literal("http://example.org/a points at http://example.org/b", lang="en"),))]
+    fast, reference = compare(data, shapes)
+    assert fast == reference
