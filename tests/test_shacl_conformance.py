@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -89,13 +91,16 @@ def _suite() -> tuple[Path | None, str]:
         if proc.returncode != 0 or not sdist.is_file():
             return None, f"cannot download pySHACL {pyshacl_version}'s sdist: {proc.stderr.strip().splitlines()[-1:]}"
     prefix = f"pyshacl-{pyshacl_version}/{SUITE_PATH}/"
-    partial = folder.with_suffix(".partial")
+    partial = Path(tempfile.mkdtemp(prefix="partial-", dir=_cache()))  # two test runs at once do not collide
     with tarfile.open(sdist) as archive:
         members = [m for m in archive.getmembers() if m.name.startswith(prefix) and m.isfile()]
         for member in members:
             member.name = member.name[len(prefix):]
         archive.extractall(partial, members=members, filter="data")
-    partial.rename(folder)
+    try:
+        partial.rename(folder)
+    except OSError:  # another run got there first
+        shutil.rmtree(partial, ignore_errors=True)
     return folder, ""
 
 
