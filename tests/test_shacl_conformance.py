@@ -89,7 +89,8 @@ def _suite() -> tuple[Path | None, str]:
              f"pyshacl=={pyshacl_version}", "-d", str(download), "--quiet"],
             capture_output=True, text=True, timeout=300)
         if proc.returncode != 0 or not sdist.is_file():
-            return None, f"cannot download pySHACL {pyshacl_version}'s sdist: {proc.stderr.strip().splitlines()[-1:]}"
+            last = " ".join(proc.stderr.strip().splitlines()[-1:])
+            return None, f"cannot download pySHACL {pyshacl_version}'s sdist: {last}"
     prefix = f"pyshacl-{pyshacl_version}/{SUITE_PATH}/"
     partial = Path(tempfile.mkdtemp(prefix="partial-", dir=_cache()))  # two test runs at once do not collide
     with tarfile.open(sdist) as archive:
