@@ -170,8 +170,6 @@ def test_release_with_org_and_prov_imported_is_consistent_and_coherent(tmp_path:
 def test_hermit_with_imports_detects_the_old_conflict(tmp_path: Path) -> None:
     """The check can fail: statements disjoint with prov:Entity again makes the merge inconsistent."""
     graph = _with_imports(merged_graph())
-    disjoint = URIRef("https://example.org/test#statement-not-entity")
     graph.add((URIRef(ITOPS + "Statement"), OWL.disjointWith, PROV_ENTITY))
-    graph.add((disjoint, RDF.type, OWL.NamedIndividual))
     consistent, _ = _hermit(graph, tmp_path / "conflict.nt")
     assert not consistent
