@@ -156,6 +156,8 @@ def build_site(out_dir: Path, *, register: Path | None = EXAMPLE_REGISTER) -> li
     rule_list = rule_pages(graph, shapes, pages, all_rules, stmts, findings)
     short = {d.iri: text(graph, d.iri, SKOS.altLabel) or d.key for d in doc_list}
     drawn = diagrams(graph, pages, stmts, [(d.iri, d.key, short[d.iri]) for d in doc_list], href_prefix="")
+    drawn_below = diagrams(graph, pages, stmts, [(d.iri, d.key, short[d.iri]) for d in doc_list], href_prefix="../",
+                           succession=False)  # the same, for pages one folder down
 
     site: list[_Page] = []
     site.append(_Page("index.html", "index.html.j2", "NHS IT operating models", {
@@ -165,7 +167,7 @@ def build_site(out_dir: Path, *, register: Path | None = EXAMPLE_REGISTER) -> li
     for doc in doc_list:
         site.append(_Page(f"documents/{doc.key}.html", "document.html.j2", doc.title, {
             "doc": doc, "short": short[doc.iri],
-            "diagrams": [d for d in drawn if d.id.endswith("-" + doc.key)]}, "document"))
+            "diagrams": [d for d in drawn_below if d.id.endswith("-" + doc.key)]}, "document"))
         site.append(_Page(f"documents/{doc.key}-grid.html", "grid.html.j2",
                           f"Who does what — {short[doc.iri]}", {"doc": doc, "short": short[doc.iri]}, "grid"))
     doc_of = {d.iri: d for d in doc_list}
@@ -183,7 +185,7 @@ def build_site(out_dir: Path, *, register: Path | None = EXAMPLE_REGISTER) -> li
             "e": thing, "rules": rules_by_party.get(thing.iri, [])}, "party" if thing.is_party else "thing",
             " ".join([thing.pref_label, *thing.alt_labels, thing.definition])))
     site.append(_Page("parties.html", "parties.html.j2", "Parties, categories and other named things",
-                      {"groups": _thing_groups(things)}, "index"))
+                      {"groups": _thing_groups(things, _categories(graph))}, "index"))
     for r in rule_list:
         site.append(_Page(rule_href(r.rule.shape), "rule.html.j2", r.rule.label,
                           {"r": r, "register": register_name}, "rule", r.rule.description))
@@ -241,6 +243,12 @@ def _parties(graph: Any) -> set[URIRef]:
     return set(instances_of(graph, ITOPS.Party)) | set(instances_of(graph, ITOPS.PartyCategory))
 
 
+def _categories(graph: Any) -> set[URIRef]:
+    from itops.query import instances_of
+
+    return set(instances_of(graph, ITOPS.PartyCategory))
+
+
 def _qname(iri: URIRef) -> str:
     return "itops:" + str(iri).rsplit("#", 1)[-1] if is_itops_term(iri) else str(iri)
 
@@ -264,12 +272,14 @@ def _statement_title(st: Statement, pages: Pages) -> str:
     return f"{st.kind.label.capitalize()}{number} — {where}" if where else st.kind.label.capitalize()
 
 
-def _thing_groups(things: list[Entity]) -> list[tuple[str, list[Entity]]]:
+def _thing_groups(things: list[Entity], categories: set[URIRef]) -> list[tuple[str, list[Entity]]]:
     groups: dict[str, list[Entity]] = defaultdict(list)
+    first = ("Organisations and their parts", "Categories of organisations")
     for t in things:
-        key = "Parties and categories" if t.is_party else (t.kinds[0].label if t.kinds else "other")
+        key = first[1] if t.iri in categories else first[0] if t.is_party else (t.kinds[0].label if t.kinds else "other")
         groups[key].append(t)
-    ordered = sorted(groups.items(), key=lambda kv: (kv[0] != "Parties and categories", kv[0].casefold()))
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0] not in first, first.index(kv[0]) if kv[0] in first else 0,
+                                                    kv[0].casefold()))
     return [(k, sorted(v, key=lambda t: t.label.casefold())) for k, v in ordered]
 
 

@@ -67,7 +67,7 @@ def _edges(graph: Graph, pages: Pages, stmts: dict[URIRef, Statement], cls: URIR
 
 
 def diagrams(graph: Graph, pages: Pages, stmts: dict[URIRef, Statement], documents: list[tuple[URIRef, str, str]],
-             *, href_prefix: str) -> list[Diagram]:
+             *, href_prefix: str, succession: bool = True) -> list[Diagram]:
     """The commissioning and accountability diagram of each document, and the succession diagram.
 
     ``documents`` gives (document IRI, key, short title); ``href_prefix`` is prepended to page
@@ -83,15 +83,16 @@ def diagrams(graph: Graph, pages: Pages, stmts: dict[URIRef, Statement], documen
         out.append(Diagram(f"accountability-{key}", f"Who holds whom to account — {short}", "holds to account for delivery",
                            _edges(graph, pages, stmts, ITOPS.AccountabilityArrangement, ITOPS.hasAccountableBody,
                                   ITOPS.accountableForDelivery, doc), ""))
-    succession = []
-    for change in changes(graph):
+    lineage = []
+    for change in changes(graph) if succession else []:
         for original in change.originals:
             for result in change.results or change.delegated_to:
-                succession.append(Edge(pages.link(original), pages.link(result),
+                lineage.append(Edge(pages.link(original), pages.link(result),
                                        f"{change.kind} {change.effective().isoformat()}", []))
-    succession.sort(key=lambda e: (e.label.split()[-1], e.source.label.casefold(), e.target.label.casefold()))
-    out.append(Diagram("succession", "What became of the 2013 bodies, systems and standards",
-                       "became (or delegated to)", succession, ""))
+    lineage.sort(key=lambda e: (e.label.split()[-1], e.source.label.casefold(), e.target.label.casefold()))
+    if succession:
+        out.append(Diagram("succession", "What became of the 2013 bodies, systems and standards",
+                           "became (or delegated to)", lineage, ""))
     dot = graphviz()
     if dot is None:
         return out

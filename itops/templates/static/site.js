@@ -7,7 +7,7 @@
   var count = document.getElementById("count");
   if (!input || !list || !count) { return; }
   var root = "";
-  var norm = function (s) { return (s || "").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, ""); };
+  var norm = function (s) { return (s || "").toLowerCase(); };  // keeps lengths, so match offsets hold
   var prepared = index.map(function (e) { return { e: e, t: norm(e.t), x: norm(e.x) }; });
 
   function snippet(text, words) {
