@@ -29,7 +29,7 @@ from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # this working tree's itops and queries, and tests/jena.py
 
 from jena import compile_arqrun, run_arqrun, union_ntriples  # noqa: E402  (tests/jena.py)
 

@@ -2,10 +2,13 @@
 
 :func:`construct_problems` parses a query with rdflib and returns one line per problem:
 
-* **a property path inside EXISTS, NOT EXISTS or MINUS.** Engines differ in how they substitute
-  the outer solution into such a pattern; one widely deployed server lists the NHS CB's parts both
-  as "part" and as "organisation" for ``FILTER NOT EXISTS { ?p a/rdfs:subClassOf* org:OrganizationalUnit }``.
-  Write the pattern as a plain join (or compute the fact in the data) instead.
+* **a property path inside NOT EXISTS or MINUS.** Engines differ in how they substitute the
+  outer solution into such a pattern; one widely deployed server lists the NHS CB's parts both as
+  "part" and as "organisation" for ``FILTER NOT EXISTS { ?p a/rdfs:subClassOf* org:OrganizationalUnit }``.
+  Write the pattern as a plain join (or compute the fact in the data) instead. A path inside a
+  positive ``EXISTS`` (the named queries' ``FILTER(!BOUND(?x_param) || EXISTS { ... })``) is allowed:
+  rdflib, pyoxigraph, Oxigraph's server and Jena ARQ agree on it, and on rdflib it is about 15 %
+  faster than the OPTIONAL join that would replace it.
 * **an implicit GROUP BY key:** a query with an aggregate (or GROUP BY, or HAVING) that projects a
   plain variable which is not a GROUP BY key (rdflib takes a sample; other engines refuse or differ),
   or ``SELECT *`` with grouping.
@@ -27,7 +30,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Variable
 
-_NEGATIONS = {"Builtin_EXISTS": "EXISTS", "Builtin_NOTEXISTS": "NOT EXISTS"}
+_NEGATIONS = {"Builtin_NOTEXISTS": "NOT EXISTS"}
 
 
 def _children(node: Any) -> Iterator[Any]:

@@ -190,6 +190,8 @@ def test_construct_checker_flags_what_it_should() -> None:
     assert construct_problems(untied, ordered=True) == ["ORDER BY leaves ties: it does not sort on ?y"]
     plain = "SELECT ?p WHERE { ?p a ?c . ?c <urn:x:sub>* <urn:x:Unit> FILTER NOT EXISTS { ?p <urn:x:a> ?q } }"
     assert construct_problems(plain) == []
+    nested = "SELECT ?p WHERE { ?p ?x ?y FILTER(?y = 1 || NOT EXISTS { ?p <urn:x:a>+ ?q }) }"
+    assert construct_problems(nested)[0].startswith("property path <urn:x:a>+ inside NOT EXISTS")
 
 
 def test_compiled_checks_use_no_engine_dependent_construct(kg: KnowledgeGraph) -> None:
