@@ -29,8 +29,6 @@ Known limits, all tested:
   as ``xsd:integer``. Results name values in that form; ``sh:datatype`` with an integer subtype is
   refused on Oxigraph (``compile_shapes(..., oxigraph=False)`` for other stores); and a value typed
   ``xsd:byte`` in the data passes ``sh:datatype xsd:integer`` (pySHACL reports it).
-- A value node reached twice through a property shape nested in a property shape gives one result,
-  where the SHACL test suite (and pySHACL) repeat it once per route.
 - ``sh:zeroOrMorePath``, ``sh:oneOrMorePath`` and ``sh:zeroOrOnePath`` are compiled at the top level
   only, not inside nested shapes (that would put a property path inside EXISTS); counts inside
   nested shapes are compiled up to :data:`MAX_NESTED_COUNT`; SHACL-SPARQL constraints on node
@@ -733,20 +731,26 @@ class _Compiler:
         assert targets is not None
         return self.shape_checks(shape, targets)
 
-    def shape_checks(self, shape: Node, targets: Callable[[str], str]) -> list[CompiledCheck]:
-        """Checks of ``shape`` for the focus nodes ``targets`` binds, and of its property shapes."""
+    def shape_checks(self, shape: Node, targets: Callable[[str], str],
+                     routes: tuple[str, ...] = ()) -> list[CompiledCheck]:
+        """Checks of ``shape`` for the focus nodes ``targets`` binds, and of its property shapes.
+
+        ``routes`` are the variables ``targets`` also binds to the focus nodes of the enclosing property
+        shapes: a value node reached from two of them is checked (and reported) once per route.
+        """
         if self.deactivated(shape):
             return []
         if shape in self._stack:
             raise _Refusal(SH.PropertyConstraintComponent, "a recursive shape")
         self._stack.append(shape)
         try:
-            return self._shape_checks(shape, targets)
+            return self._shape_checks(shape, targets, routes)
         finally:
             self._stack.pop()
 
-    def _shape_checks(self, shape: Node, targets: Callable[[str], str]) -> list[CompiledCheck]:
+    def _shape_checks(self, shape: Node, targets: Callable[[str], str], routes: tuple[str, ...]) -> list[CompiledCheck]:
         params = self.parameters(shape)
+        by_route = "".join(f" {r}" for r in routes)
         out: list[CompiledCheck] = []
         is_property = self.is_property_shape(shape)
         path = self.g.value(shape, SH.path) if is_property else None
@@ -755,8 +759,8 @@ class _Compiler:
 
         def check(component: URIRef, where: str, *, has_value: bool, select: str | None = None,
                   having: str | None = None) -> None:
-            projection = select or ("?this ?value" if has_value else "?this")
-            tail = f" GROUP BY ?this HAVING ({having})" if having else ""
+            projection = (select or ("?this ?value" if has_value else "?this")) + by_route
+            tail = f" GROUP BY ?this{by_route} HAVING ({having})" if having else ""
             distinct = "" if having else "DISTINCT "
             out.append(CompiledCheck(shape, component, severity, messages, path,
                                      f"SELECT {distinct}{projection} WHERE {{ {where} }}{tail}", has_value))
@@ -782,10 +786,11 @@ class _Compiler:
                     continue
                 if param == SH.property:
                     if is_property:
-                        inner = self._value_targets(targets, shape)
-                        out.extend(self.shape_checks(arg, inner))
+                        route = self.var("r")
+                        out.extend(self.shape_checks(arg, self._value_targets(targets, shape, routes, route),
+                                                     routes + (route,)))
                     else:
-                        out.extend(self.shape_checks(arg, targets))
+                        out.extend(self.shape_checks(arg, targets, routes))
                     continue
                 if param == SH.sparql:
                     out.append(self.sparql_check(shape, arg, targets))
@@ -795,7 +800,7 @@ class _Compiler:
                         allowed = ", ".join(sparql_term(a) for a in self.closed_allowed(shape))
                         out.append(CompiledCheck(
                             shape, component, severity, messages, None,
-                            f"SELECT DISTINCT ?this ?path ?value WHERE {{ {T} ?this ?path ?value . "
+                            f"SELECT DISTINCT ?this ?path ?value{by_route} WHERE {{ {T} ?this ?path ?value . "
                             f"FILTER(!(?path IN ({allowed or '<urn:itops:none>'}))) }}", True))
                     continue
                 if not is_property:
@@ -849,7 +854,7 @@ class _Compiler:
                                          f"&& lang({a}) != \"\" && LCASE(lang({a})) = LCASE(lang({b})))",
                               has_value=False, select=f"?this (LCASE(lang({a})) AS ?_key)")
                 elif param == SH.qualifiedValueShape:
-                    self._qualified_checks(shape, arg, T, values, severity, messages, out)
+                    self._qualified_checks(shape, arg, T, values, severity, messages, out, by_route)
                 elif param in (SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals):
                     self._pair_checks(check, param, arg, T, values, lacks)
                 else:
@@ -876,7 +881,8 @@ class _Compiler:
               select=f"?this ?value ({y} AS ?_key)")
 
     def _qualified_checks(self, shape: Node, qshape: Node, T: str, values: Callable[[str, str], str],
-                          severity: URIRef, messages: tuple[Literal, ...], out: list[CompiledCheck]) -> None:
+                          severity: URIRef, messages: tuple[Literal, ...], out: list[CompiledCheck],
+                          by_route: str) -> None:
         path = self.g.value(shape, SH.path)
         condition = self.qualified_condition(shape, qshape)
         for count_param, component in ((SH.qualifiedMinCount, SH.QualifiedMinCountConstraintComponent),
@@ -895,16 +901,20 @@ class _Compiler:
                 where = f"{T} {values('?this', v)} FILTER({condition(v)})"
                 having = f"COUNT(DISTINCT {v}) > {n}"
             out.append(CompiledCheck(shape, component, severity, messages, path,
-                                     f"SELECT ?this WHERE {{ {where} }} GROUP BY ?this HAVING ({having})", False))
+                                     f"SELECT ?this{by_route} WHERE {{ {where} }} GROUP BY ?this{by_route} "
+                                     f"HAVING ({having})", False))
 
-    def _value_targets(self, targets: Callable[[str], str], shape: Node) -> Callable[[str], str]:
-        """Targets of a property shape nested under the property shape ``shape``: its value nodes."""
+    def _value_targets(self, targets: Callable[[str], str], shape: Node, routes: tuple[str, ...],
+                       route: str) -> Callable[[str], str]:
+        """Targets of a property shape nested under the property shape ``shape``: its value nodes,
+        with ``route`` bound to the focus node of ``shape`` each is reached from (and ``routes``)."""
         path = self.g.value(shape, SH.path)
         assert path is not None
+        keep = "".join(f" {r}" for r in routes + (route,))
 
         def pattern(v: str) -> str:
-            f = self.var("f")
-            return f"{{ SELECT DISTINCT {v} WHERE {{ {targets(f)} {self.path_pattern(path, f, v, nested=False)} }} }}"
+            values = self.path_pattern(path, route, v, nested=False)
+            return f"{{ SELECT DISTINCT {v}{keep} WHERE {{ {targets(route)} {values} }} }}"
 
         return pattern
 
@@ -1041,9 +1051,11 @@ class FastResult:
 
 Row = Sequence[Node | None]
 Executor = Callable[[str], Iterable[Row]]
-"""Runs one query and yields rows (``?this``, ``?value``[, ``?path``[, ``?_key``]]) as rdflib terms (None when
-unbound). ``?path`` is the result path of a sh:closed result; ``?_key`` tells apart results that the spec
-counts separately although they share focus, path and value (sh:lessThan pairs, sh:uniqueLang languages)."""
+"""Runs one query and yields rows (``?this``, ``?value``[, ``?path``[, ``?_key``[, route...]]]) as rdflib terms
+(None when unbound). ``?path`` is the result path of a sh:closed result; ``?_key`` and the route variables
+(``?_r1``...) tell apart results that the spec counts separately although they share focus, path and value
+(sh:lessThan pairs, sh:uniqueLang languages, a value node reached from two focus nodes). An executor that
+answers (``?this``, ``?value``) only gives each distinct result once."""
 
 
 def oxigraph_executor(store: ox.Store) -> Executor:
@@ -1053,7 +1065,9 @@ def oxigraph_executor(store: ox.Store) -> Executor:
         solutions = store.query(query, use_default_graph_as_union=True)
         if not isinstance(solutions, ox.QuerySolutions):
             raise TypeError("a compiled check must be a SELECT query")
-        names = [name for name in ("this", "value", "path", "_key") if name in {v.value for v in solutions.variables}]
+        variables = [v.value for v in solutions.variables]
+        names: list[str] = [n for n in ("this", "value", "path", "_key") if n in variables]
+        names += [n for n in variables if n.startswith("_r")]
         rows: list[Row] = []
         with _quiet_rdflib():
             for solution in solutions:
@@ -1061,7 +1075,8 @@ def oxigraph_executor(store: ox.Store) -> Executor:
                 for name in names:
                     term = solution[name]
                     found[name] = _to_rdflib(term) if term is not None and not isinstance(term, ox.Triple) else None
-                rows.append([found.get("this"), found.get("value"), found.get("path"), found.get("_key")])
+                route = tuple(found[n] for n in names if n.startswith("_r"))
+                rows.append([found.get("this"), found.get("value"), found.get("path"), found.get("_key"), *route])
         return iter(rows)
 
     return execute
@@ -1124,17 +1139,17 @@ def run_checks(target: ox.Store | Executor, compiled: CompiledShapes | Sequence[
     checks = compiled.checks(prepare(execute, compiled)) if isinstance(compiled, CompiledShapes) else compiled
     results: list[FastResult] = []
     for check in checks:
-        seen: set[tuple[Node, Node | None, Node | None, Node | None]] = set()
+        seen: set[tuple[Node | None, ...]] = set()
         for row in execute(check.query):
             focus = row[0]
             if focus is None:
                 continue
             value = row[1] if check.has_value and len(row) > 1 else None
             path = row[2] if len(row) > 2 and row[2] is not None else check.path
-            key = row[3] if len(row) > 3 else None
-            if (focus, value, path, key) in seen:
+            identity = (focus, value, path, *row[3:])
+            if identity in seen:
                 continue
-            seen.add((focus, value, path, key))
+            seen.add(identity)
             messages = check.messages
             if check.component == SH.SPARQLConstraintComponent and any("{" in m for m in messages):
                 messages = tuple(_fill(m, {"this": focus, "value": value, "path": path}) for m in messages)
