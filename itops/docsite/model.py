@@ -19,7 +19,6 @@ from rdflib.term import Node
 
 from itops.namespace import ID, ITOPS, ORG
 
-DCTERMS = URIRef("http://purl.org/dc/terms/")
 _DC_TITLE = URIRef("http://purl.org/dc/terms/title")
 _DC_DESCRIPTION = URIRef("http://purl.org/dc/terms/description")
 _ITOPS_NS = "https://w3id.org/itops#"
@@ -415,7 +414,8 @@ def documents(graph: Graph, pages: Pages, stmts: dict[URIRef, Statement]) -> lis
              for st in rows_of(ITOPS.AccountabilityArrangement)])
         out.append(Document(
             iri=doc, key=key, title=text(graph, doc, ITOPS.title, _DC_TITLE, RDFS.label),
-            published=text(graph, doc, ITOPS.publicationDate, URIRef("http://purl.org/dc/terms/issued")),
+            published=text(graph, doc, URIRef("http://purl.org/dc/terms/date"), ITOPS.publicationDate,
+                           URIRef("http://purl.org/dc/terms/issued")),
             effective=text(graph, doc, ITOPS.effectiveFrom)[:10],
             publisher=pages.link(graph.value(doc, ITOPS.publishedBy) or graph.value(doc, URIRef("http://purl.org/dc/terms/publisher"))
                                  or Literal("")),
@@ -461,7 +461,8 @@ def _grid(graph: Graph, pages: Pages, mine: list[Statement], commissioning: list
                  for o in uris(graph, st.iri, prop)}
         named = services_below(named)
 
-        def by_party(rows: list[Statement], concern: tuple[URIRef, ...], who: URIRef) -> list[tuple[Link, list[Statement]]]:
+        def by_party(rows: list[Statement], concern: tuple[URIRef, ...], who: URIRef,
+                     named: set[URIRef] = named) -> list[tuple[Link, list[Statement]]]:
             found: dict[URIRef, list[Statement]] = defaultdict(list)
             for st in rows:
                 if {o for prop in concern for o in uris(graph, st.iri, prop)} & named:
