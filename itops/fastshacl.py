@@ -1260,6 +1260,11 @@ class AnyReport:
     notices: tuple[str, ...] = ()
     results: tuple[FastResult, ...] = ()
 
+    @property
+    def violations(self) -> int:
+        """How many results are of sh:Violation severity (the CLI exits 1 when there is one; warnings never fail)."""
+        return sum(1 for _ in self.graph.subjects(SH.resultSeverity, SH.Violation))
+
 
 def _format(path: str) -> ox.RdfFormat:
     suffix = Path(path).suffix.lower()
