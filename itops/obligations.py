@@ -218,11 +218,18 @@ def _sort_key(row: ObligationRow) -> tuple[str, str, str, str]:
 def _applicable(g: Graph, categories: dict[URIRef, str]) -> list[ObligationRow]:
     rows: list[ObligationRow] = []
     for ob in sorted({o for o in g.subjects(RDF.type, ITOPS.Obligation) if isinstance(o, URIRef)}, key=str):
+        if any(g.value(s, ITOPS.validUntil) is not None for s in g.objects(ob, ITOPS.derivedFromStatement)):
+            continue  # describes the arrangements before 1 April 2013
         reasons = []
         for party in g.objects(ob, ITOPS.obligedParty):
             if isinstance(party, URIRef) and party in categories:
                 why = categories[party]
                 reasons.append(f"binds {_label(g, party)}" + (f" ({why})" if why else ""))
+        if not reasons:  # a duty of another party toward this kind (e.g. the NHS CB's registration authority for contractors)
+            sources = [ob, *g.objects(ob, ITOPS.derivedFromStatement)]
+            for supported in sorted({p for s in sources for p in g.objects(s, ITOPS.supportsParty) if isinstance(p, URIRef)}, key=str):
+                if supported in categories:
+                    reasons.append(f"a duty toward {_label(g, supported)}")
         if reasons:
             rows.append(_row(g, ob, "; ".join(reasons)))
     return sorted(rows, key=_sort_key)
@@ -320,23 +327,41 @@ def obligations_for_organisation(
     Raises:
         ParameterError: no such organisation, or a date before 1 April 2013.
     """
+    return obligations_for_register(kg, codes=[code], on=on, inference=inference, report=report)[code]
+
+
+def obligations_for_register(
+    kg: KnowledgeGraph, *, codes: Sequence[str] | None = None, on: date | None = None, inference: Inference = "none",
+    report: Report | None = None,
+) -> dict[str, list[OrganisationObligation]]:
+    """The obligations, with their status, of each organisation ``codes`` (default: every one) of the loaded registers.
+
+    The documents and registers are read, and validated, once for all of them.
+
+    Raises:
+        ParameterError: no such organisation, or a date before 1 April 2013.
+    """
     g = _reference(kg)
-    org = _organisation(g, code)
     shapes = load_shapes()
+    if codes is None:
+        codes = sorted({str(c) for c in g.objects(None, ITOPS.odsCode)})
+    orgs = {code: _organisation(g, code) for code in codes}
     if report is None:
         report = validate_graph(g, shapes=shapes, inference=inference, ontology=_ontology() if inference != "none" else None)
-    fired: dict[str, list[str]] = {}
+    fired: dict[str, dict[str, list[str]]] = {}
     for finding in report.findings:
-        if finding.focus == str(org):
-            fired.setdefault(finding.rule, []).append(f"[{finding.severity}] {finding.message}")
-    classes = _classes_of(g, org)
-    rows = _in_force(g, _applicable(g, _categories_of_organisation(g, org)), on)
-    name = _label(g, org)
-    ods_code = str(g.value(org, ITOPS.odsCode) or code)
-    out = []
-    for row in rows:
-        status, detail = _status(g, shapes, org, classes, row, fired)
-        out.append(OrganisationObligation(ods_code, name, status, detail, row))
+        fired.setdefault(finding.focus, {}).setdefault(finding.rule, []).append(f"[{finding.severity}] {finding.message}")
+    out: dict[str, list[OrganisationObligation]] = {}
+    for code, org in orgs.items():
+        classes = _classes_of(g, org)
+        rows = _in_force(g, _applicable(g, _categories_of_organisation(g, org)), on)
+        name = _label(g, org)
+        ods_code = str(g.value(org, ITOPS.odsCode) or code)
+        items = []
+        for row in rows:
+            status, detail = _status(g, shapes, org, classes, row, fired.get(str(org), {}))
+            items.append(OrganisationObligation(ods_code, name, status, detail, row))
+        out[code] = items
     return out
 
 
@@ -510,6 +535,7 @@ __all__ = [
     "STATUSES",
     "categories_of_class",
     "obligations_for_organisation",
+    "obligations_for_register",
     "obligations_for_type",
     "render",
     "resolve_type",

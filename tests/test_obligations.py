@@ -1,0 +1,418 @@
+"""Obligations as data: what applies to each kind of organisation and to each organisation of a register.
+
+The expected obligations are written from the documents' text (the passages are quoted here),
+never from the code's output.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
+
+from itops.coverage import NOT_REVIEWED, coverage, summarise
+from itops.errors import ParameterError
+from itops.graph import KnowledgeGraph
+from itops.namespace import ID, ITOPS
+from itops.obligations import (
+    STATUSES,
+    OrganisationObligation,
+    obligations_for_organisation,
+    obligations_for_register,
+    obligations_for_type,
+    render,
+)
+from itops.register import ODS, organisation_types
+from itops.synth import COLUMNS, generate
+from itops.validate import Report, load_shapes, validate_graph
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ROOT / "sources"
+EXAMPLE = ROOT / "examples" / "register.csv"
+SHAPES_NS = "https://w3id.org/itops/shapes#"
+VIOLATION_MODALITIES = {"will", "must", "is to", "has to", "need to", "needs to", "will have to", "verbless"}
+WARNING_MODALITIES = {"should", "may", "could"}
+
+
+def passages(rows: list) -> set[str]:  # type: ignore[type-arg]
+    return {r.passage if not isinstance(r, OrganisationObligation) else r.obligation.passage for r in rows}
+
+
+@pytest.fixture(scope="module")
+def example_kg() -> KnowledgeGraph:
+    kg = KnowledgeGraph.bundled()
+    kg.add_input(str(EXAMPLE))
+    return kg
+
+
+@pytest.fixture(scope="module")
+def example_report(example_kg: KnowledgeGraph) -> Report:
+    from itops.lineage import map_to_2013
+
+    return validate_graph(map_to_2013(example_kg.union()))
+
+
+# ------------------------------------------------------------------------------------ the data
+
+
+def test_every_obligation_has_party_modality_severity_passage_and_a_check_or_a_reason(kg: KnowledgeGraph) -> None:
+    g = kg.graph
+    shapes = load_shapes()
+    node_shapes = set(shapes.subjects(RDF.type, SH.NodeShape))
+    obligations = list(g.subjects(RDF.type, ITOPS.Obligation))
+    assert len(obligations) > 140
+    problems = []
+    for ob in obligations:
+        checked = list(g.objects(ob, ITOPS.checkedBy))
+        reason = g.value(ob, ITOPS.uncheckedBecause)
+        if not list(g.objects(ob, ITOPS.obligedParty)) or g.value(ob, ITOPS.modality) is None:
+            problems.append(f"{ob}: no party or modality")
+        if bool(checked) == bool(reason):
+            problems.append(f"{ob}: needs either checkedBy or uncheckedBecause, not both or neither")
+        problems += [f"{ob}: checkedBy {s} is no node shape" for s in checked if s not in node_shapes]
+        if g.value(ob, ITOPS.severity) not in (Literal("Violation"), Literal("Warning")):
+            problems.append(f"{ob}: severity")
+    assert problems == []
+
+
+def test_severity_follows_the_wording(kg: KnowledgeGraph) -> None:
+    """Violation for will/must/is to/has to/need(s) to and verbless duty cells; Warning for should/may/could,
+    for a duty with a condition, and where the data says the text can be read two ways."""
+    g = kg.graph
+    wrong = []
+    for ob in g.subjects(RDF.type, ITOPS.Obligation):
+        modality = str(g.value(ob, ITOPS.modality))
+        severity = str(g.value(ob, ITOPS.severity))
+        two_ways = "two ways" in " ".join(str(o) for p in (ITOPS.uncheckedBecause, URIRef("http://www.w3.org/2004/02/skos/core#scopeNote"))
+                                          for o in g.objects(ob, p))
+        expected = "Warning" if (modality in WARNING_MODALITIES or g.value(ob, ITOPS.condition) is not None or two_ways) else "Violation"
+        assert modality in VIOLATION_MODALITIES | WARNING_MODALITIES, (ob, modality)
+        if severity != expected:
+            wrong.append((str(ob), modality, severity))
+    assert wrong == []
+
+
+def test_a_rule_is_never_stricter_than_the_obligations_it_checks(kg: KnowledgeGraph) -> None:
+    """A shape that checks a Warning obligation reports at Warning severity, never Violation."""
+    g = kg.graph
+    shapes = load_shapes()
+
+    def severities(shape: URIRef) -> set[str]:
+        found = {str(shapes.value(shape, SH.severity))} if shapes.value(shape, SH.severity) is not None else set()
+        for part in shapes.objects(shape, SH.property):
+            found.add(str(shapes.value(part, SH.severity)))
+        return {s.rsplit("#", 1)[-1] for s in found}
+
+    stricter = []
+    for ob in g.subjects(RDF.type, ITOPS.Obligation):
+        if str(g.value(ob, ITOPS.severity)) != "Warning":
+            continue
+        for shape in g.objects(ob, ITOPS.checkedBy):
+            assert isinstance(shape, URIRef)
+            if "Violation" in severities(shape):
+                stricter.append((str(ob), str(shape)))
+    assert stricter == []
+
+
+def test_every_rule_about_register_organisations_checks_some_obligation(kg: KnowledgeGraph) -> None:
+    shapes = load_shapes()
+    checking = {s for s in kg.graph.objects(None, ITOPS.checkedBy)}
+    structural = {"commissioning and accountability structure", "provenance"}
+    for shape in shapes.subjects(RDF.type, SH.NodeShape):
+        family = str(shapes.value(shape, ITOPS.ruleFamily) or "")
+        targets = set(shapes.objects(shape, SH.targetClass))
+        if family in structural and targets & {ITOPS.CommissioningArrangement, ITOPS.AccountabilityArrangement, ITOPS.MatrixResponsibility,
+                                               ITOPS.EscalationRoute, ITOPS.StandardRequirement, ITOPS.Statement}:
+            continue
+        assert shape in checking, f"{shape} checks no obligation of data/obligations.ttl"
+
+
+def test_the_unstated_escalation_route_is_a_reading_and_no_rule_rests_on_it(kg: KnowledgeGraph) -> None:
+    """CP 2012 §06, NHS CB: "Will investigate issues/complaints and take remedial action for non compliance to
+    ISB 0160" names nobody who escalates; the old route (contractors to the regional and area teams) is a reading."""
+    g = kg.graph
+    reading = ID["cp-2012-esc-isb0160"]
+    assert (reading, RDF.type, ITOPS.Reading) in g
+    assert (reading, RDF.type, ITOPS.EscalationRoute) not in g
+    assert g.value(reading, ITOPS.escalatedBy) is None and g.value(reading, ITOPS.reasoning) is not None
+    shapes = load_shapes()
+    assert (None, None, reading) not in shapes
+    assert not any(reading in set(g.objects(ob, ITOPS.derivedFromStatement)) for ob in g.subjects(RDF.type, ITOPS.Obligation))
+
+
+def test_fidelity_through_alternatives_and_on_behalf_of(kg: KnowledgeGraph) -> None:
+    g = kg.graph
+    # AF 2013 §03: "The DMS requiring access to national IT services will commission provision through the
+    # NHS CB regional/area team." The team is the route, not the provider.
+    access = ID["af-2013-cs-dms-national-access"]
+    assert g.value(access, ITOPS.commissionedFrom) is None
+    assert g.value(access, ITOPS.actsThrough) == ID["nhs-cb-regional-and-area-teams"]
+    # CP 2012 §03: "may choose to deliver these functions itself or make arrangements for ... CSUs or any other IT provider"
+    options = ID["cp-2012-cs-delivery-options"]
+    assert g.value(options, ITOPS.commissionedFrom) is None
+    assert set(g.objects(options, ITOPS.alternativeParty)) == {ID["nhs-cb-regional-and-area-teams"], ID["csus-or-any-other-provider"]}
+    # CP 2012 §05: "HSCIC Responsible for commissioning national systems ... (on behalf of NHS CB)"
+    assert g.value(ID["cp-2012-com-07"], ITOPS.onBehalfOf) == ID["nhs-cb"]
+    # CP 2012 §02: "GP IT services will be managed by clinical commissioning group on behalf of the NHS CB."
+    assert g.value(ID["cp-2012-rs-gp-it"], ITOPS.onBehalfOf) == ID["nhs-cb"]
+
+
+def test_policy_directive_condition_and_definition_are_recorded(kg: KnowledgeGraph) -> None:
+    g = kg.graph
+    ob = ID["ob-cp-nhs-cb-national-access"]
+    assert str(g.value(ob, ITOPS.condition)) == "where there is a policy directive"
+    assert "Policy directive encompasses commitments from the NHS Commissioning Board" in str(g.value(ob, URIRef("http://www.w3.org/2004/02/skos/core#scopeNote")))
+    assert "encompasses commitments from the NHS Commissioning Board and from the Secretary of State's mandate" in \
+        (SOURCES / "primary-care-contractors-2012.txt").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------ coverage
+
+
+def test_coverage_counts_passages_and_every_register_obligation_is_checked_or_reasoned(kg: KnowledgeGraph) -> None:
+    rows = coverage(kg)
+    summary = summarise(rows)
+    assert summary.not_reviewed == 0, [r.statement for r in rows if r.reason == NOT_REVIEWED]
+    assert summary.unknown_shapes == ()
+    assert summary.passages == len({(r.document, r.passage) for r in rows})
+    assert summary.checked + summary.with_reason == summary.passages
+    assert summary.register_checked + summary.register_with_reason == summary.register_passages
+    assert summary.register_checked >= 40
+    for row in rows:
+        if row.register_subject:
+            assert row.shapes or (row.reason and row.reason != NOT_REVIEWED), row
+
+
+def test_an_unrestated_duty_shows_as_not_reviewed(kg: KnowledgeGraph) -> None:
+    extra = KnowledgeGraph.bundled()
+    g = Graph()
+    statement = URIRef("https://example.org/test#new-duty")
+    g.add((statement, RDF.type, ITOPS.Responsibility))
+    g.add((statement, ITOPS.heldBy, ID["ccgs"]))
+    g.add((statement, ITOPS.fromDocument, ID["af-2013"]))
+    g.add((statement, ITOPS.quotes, Literal("A duty nobody restated.")))
+    extra.add_graph(g, name="extra", graph_iri="urn:test:extra")
+    rows = coverage(extra)
+    assert [r.reason for r in rows if r.statement == str(statement)] == [NOT_REVIEWED]
+    assert summarise(rows).not_reviewed == 1
+
+
+# ------------------------------------------------------------------------------------ per type
+
+
+def test_every_type_answers(kg: KnowledgeGraph) -> None:
+    for t in organisation_types(kg.union()):
+        rows = obligations_for_type(kg, t.label)
+        assert all(r.passage and r.modality and r.severity for r in rows), t.label
+
+
+def test_a_pharmacy_is_a_primary_care_contractor(kg: KnowledgeGraph) -> None:
+    rows = obligations_for_type(kg, "community pharmacy")
+    found = passages(rows)
+    # CP 2012 §06, Primary Care Contractors
+    for text in ("Completion of IGT and compliance with NHS IG requirements.",
+                 "Ensure adherence to registration authority security policy for use of smartcard.",
+                 "Comply in use of practice of N3 services adhering to N3 Code of Connection and any local requirements.",
+                 "Primary care contractors authorise the issue, revocation and configuration of smartcards for any access by individuals working in their service."):
+        assert text in found, text
+    # CP 2012 §03: local IT is the contractor's own
+    assert any(p.startswith("Primary care contractors will remain responsible for their local IT provision") for p in found)
+    # AF 2013 duties of DMS IT providers do not bind a pharmacy
+    assert "Own and maintain MOD network services and oversee connection of N3 Services." not in found
+    assert all(r.document == "cp-2012" or "3rd sector" in r.party for r in rows), [r.party for r in rows if r.document != "cp-2012"]
+
+
+def test_dms_practice_obligations(kg: KnowledgeGraph) -> None:
+    rows = obligations_for_type(kg, "DMS practice")
+    found = passages(rows)
+    assert "The DMS requiring access to national IT services will commission provision through the NHS CB regional/area team." in found
+    assert any(p.startswith("DMS will remain responsible for implementation of national IT services") for p in found)
+    assert "Completion of IGT and compliance with NHS IG requirements." not in {r.passage for r in rows if r.document == "cp-2012"}
+    assert all(r.document == "af-2013" for r in rows)
+
+
+def test_ccg_and_its_successor_icb_have_the_same_obligations(kg: KnowledgeGraph) -> None:
+    ccg = obligations_for_type(kg, "CCG")
+    icb = obligations_for_type(kg, "ICB")
+    assert {r.obligation for r in ccg} == {r.obligation for r in icb}
+    referral = [r for r in ccg if r.passage.startswith("If an issue/complaint arises and a resolution is not obtained")]
+    assert referral and referral[0].severity == "Warning" and referral[0].condition == "If an issue/complaint arises and a resolution is not obtained"
+    assert referral[0].issues_go_to == "NHS CB area teams"
+
+
+def test_local_it_supplier_and_system_supplier(kg: KnowledgeGraph) -> None:
+    local = obligations_for_type(kg, "local IT supplier")
+    smartcard = [r for r in local if r.passage == "Suppliers will support the smartcard model and the NRD in their systems."]
+    assert {r.document for r in smartcard} == {"af-2013", "cp-2012"}
+    assert all("IT supplier of" in r.applies_because for r in local)
+    system = obligations_for_type(kg, "system supplier")
+    assert any("ISB 0129" in r.passage and r.checked_by == ("SupplierCompliesWithIsb0129",) for r in system)
+
+
+def test_area_team_is_linked_to_the_combined_units(kg: KnowledgeGraph) -> None:
+    rows = obligations_for_type(kg, "NHS CB area team")
+    parties = {r.party for r in rows}
+    # CP 2012 §03: "The NHS CB through its regional/area teams may choose to deliver these functions itself ..."
+    assert "NHS CB regional and area teams" in parties and "NHS CB area teams" in parties
+
+
+def test_gp_practices_are_bound_by_nothing_here(kg: KnowledgeGraph) -> None:
+    """CP 2012 §02: "GP IT services will be managed by clinical commissioning group on behalf of the NHS CB."
+    (separate GP IT Services Operating Arrangements): the CCGs' duty toward GP practices is all that applies."""
+    rows = obligations_for_type(kg, "GP practice")
+    assert [(r.party, r.passage.split(".")[0]) for r in rows] == [
+        ("CCGs", "GP IT services will be managed by clinical commissioning group on behalf of the NHS CB")]
+    assert rows[0].applies_because == "a duty toward GP practices"
+
+
+def test_duties_before_april_2013_do_not_apply(kg: KnowledgeGraph) -> None:
+    """CP 2012 §02: "Primary care trusts (PCTs) provide support services ..." describes the arrangements before 1 April 2013."""
+    assert not [r for r in obligations_for_type(kg, "community pharmacy") if r.passage.startswith("Primary care trusts (PCTs) provide")]
+
+
+def test_unknown_type_is_a_parameter_error(kg: KnowledgeGraph) -> None:
+    with pytest.raises(ParameterError, match="unknown organisation type"):
+        obligations_for_type(kg, "spaceport")
+
+
+def test_on_date_gives_the_names_in_force(kg: KnowledgeGraph) -> None:
+    rows = obligations_for_type(kg, "community pharmacy", on=date(2024, 1, 1))
+    assert any("NHS England" in r.assured_by or "NHS England" in r.party for r in rows)
+    with pytest.raises(ParameterError):
+        obligations_for_type(kg, "community pharmacy", on=date(2012, 1, 1))
+
+
+# ------------------------------------------------------------------------------------ per organisation
+
+
+def test_every_organisation_of_the_example_register(example_kg: KnowledgeGraph, example_report: Report) -> None:
+    codes = sorted(str(c) for c in example_kg.graph.objects(None, ITOPS.odsCode))
+    assert len(codes) == 20
+    broken: Counter[str] = Counter()
+    every = obligations_for_register(example_kg, report=example_report)
+    assert sorted(every) == codes
+    for code in codes:
+        for item in every[code]:
+            assert item.status in STATUSES
+            if not item.obligation.checked_by:
+                assert item.status == "not recorded"
+            if item.status == "broken":
+                broken[code] += 1
+    # examples/register-breaks.csv: every organisation listed there has a broken obligation, the others none
+    with open(ROOT / "examples" / "register-breaks.csv", newline="") as handle:
+        listed = {r["ods_code"] for r in csv.DictReader(handle)}
+    assert set(broken) == listed
+
+
+def test_statuses_of_riverside_pharmacy(example_kg: KnowledgeGraph, example_report: Report) -> None:
+    items = {i.obligation.passage: i for i in obligations_for_organisation(example_kg, "FAA02", report=example_report)}
+    # CP 2012 §06: "Ensure adherence of safe use of systems with ISB 0160" — EPS and N3, no holder named
+    assert items["Ensure adherence of safe use of systems with ISB 0160 (DSCN 18/2009)."].status == "broken"
+    assert items["Comply in use of practice of N3 services adhering to N3 Code of Connection and any local requirements."].status == "broken"
+    # CP 2012 §06: "Completion of IGT and compliance with NHS IG requirements." — standards met
+    assert items["Completion of IGT and compliance with NHS IG requirements."].status == "met"
+    # CP 2012 §06: "Will use stationery in accordance with terms and conditions of service." — no register shows it
+    assert items["Will use stationery in accordance with terms and conditions of service."].status == "not recorded"
+
+
+def test_a_register_without_the_new_columns_shows_not_recorded(tmp_path: Path) -> None:
+    """CP 2012 §06: "Ensure adherence to registration authority security policy for use of smartcard."
+    A register with no ra_policy column cannot show it: not recorded, never a violation."""
+    register = tmp_path / "old.csv"
+    register.write_text("ods_code,name,type,igt_status\nFAA77,Old Pharmacy,community pharmacy,standards met\n", encoding="utf-8")
+    kg = KnowledgeGraph.bundled()
+    kg.add_input(str(register))
+    items = obligations_for_organisation(kg, "FAA77")
+    policy = [i for i in items if i.obligation.passage == "Ensure adherence to registration authority security policy for use of smartcard."]
+    assert [i.status for i in policy] == ["not recorded"]
+    assert "adheresToRaPolicy" in policy[0].detail
+    assert not [i for i in items if i.status == "broken"]
+
+
+def test_a_synthetic_register(tmp_path: Path) -> None:
+    rows, breaks = generate(40, seed=3, violation_rate=0.5)
+    path = tmp_path / "synthetic.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(COLUMNS))
+        writer.writeheader()
+        writer.writerows(rows)
+    kg = KnowledgeGraph.bundled()
+    kg.add_input(str(path))
+    from itops.lineage import map_to_2013
+
+    report = validate_graph(map_to_2013(kg.union()))
+    injected = {b.ods_code for b in breaks}
+    broken_orgs = set()
+    for code, items in obligations_for_register(kg, report=report).items():
+        if any(item.status == "broken" for item in items):
+            broken_orgs.add(code)
+    assert broken_orgs == injected
+
+
+def test_unknown_organisation(example_kg: KnowledgeGraph, example_report: Report) -> None:
+    with pytest.raises(ParameterError, match="no organisation with ODS code"):
+        obligations_for_organisation(example_kg, "ZZZ99", report=example_report)
+
+
+@pytest.mark.parametrize("fmt", ["text", "csv", "json", "html"])
+def test_renderers(example_kg: KnowledgeGraph, example_report: Report, fmt: str) -> None:
+    items = obligations_for_organisation(example_kg, "FAA02", report=example_report)
+    out = render(items, fmt)
+    assert "Riverside Pharmacy" in out or fmt == "text" and "FAA02" in out
+    assert "broken" in out
+    with pytest.raises(ParameterError):
+        render(items, "pdf")
+
+
+# ------------------------------------------------------------------------------------ reasoning
+
+
+def test_category_membership_by_inference(base_graph: Graph) -> None:
+    """A register written in RDF may say only which of the documents' categories an organisation is in.
+    With OWL RL inference it is then a community pharmacy, hence a primary care contractor, and CP 2012 §06
+    ("Completion of IGT and compliance with NHS IG requirements.") applies; without inference nothing is checked."""
+    data = Graph()
+    for triple in base_graph:
+        data.add(triple)
+    data.parse(ROOT / "data" / "obligations-categories.ttl", format="turtle")
+    org = ODS["FAA88"]
+    data.add((org, ITOPS.inCategory, ID["community-pharmacies"]))
+    data.add((org, ITOPS.igtStatus, ID["igt-standards-not-met"]))
+    ontology = Graph()
+    ontology.parse(ROOT / "ontology" / "itops.ttl", format="turtle")
+    plain = validate_graph(data)
+    inferred = validate_graph(data, ontology=ontology, inference="owlrl")
+    assert [f for f in plain.findings if f.focus == str(org)] == []
+    assert {(f.focus, f.shape.rsplit("#", 1)[-1]) for f in inferred.findings if f.focus == str(org)} == {(str(org), "IgtCompleted-status")}
+
+
+def test_membership_carries_up_comprises_by_the_property_chain(base_graph: Graph) -> None:
+    import owlrl
+
+    data = Graph()
+    for triple in base_graph:
+        data.add(triple)
+    data.parse(ROOT / "data" / "obligations-categories.ttl", format="turtle")
+    pharmacy, team = ODS["FAA89"], ODS["Q88"]
+    data.add((pharmacy, RDF.type, ITOPS.CommunityPharmacy))
+    data.add((team, RDF.type, ITOPS.AreaTeam))
+    assert (pharmacy, ITOPS.inCategory, ID["primary-care-contractors"]) not in data
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(data)
+    assert (pharmacy, ITOPS.inCategory, ID["community-pharmacies"]) in data
+    assert (pharmacy, ITOPS.inCategory, ID["primary-care-contractors"]) in data
+    assert (team, ITOPS.teamOf, ID["nhs-cb-regional-and-area-teams"]) in data
+    assert (team, ITOPS.teamOf, ID["nhs-cb-national-and-area-teams"]) in data
+
+
+def test_passages_quoted_in_this_file_are_verbatim() -> None:
+    text = re.sub(r"\s+", " ", (SOURCES / "primary-care-contractors-2012.txt").read_text(encoding="utf-8"))
+    for quoted in ("Will use stationery in accordance with terms and conditions of service.",
+                   "Ensure adherence to registration authority security policy for use of smartcard.",
+                   "GP IT services will be managed by clinical commissioning group on behalf of the NHS CB."):
+        assert quoted in text
