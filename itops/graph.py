@@ -13,7 +13,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
 
 import pyoxigraph as ox
 
@@ -328,7 +328,7 @@ class KnowledgeGraph:
 
         matrix = of(ITOPS.MatrixResponsibility)
         cells = {(g.value(s, ITOPS.forFunction), g.value(s, ITOPS.heldBy)) for s in matrix}
-        title = g.value(doc, ITOPS.title)
+        title = g.value(doc, DCTERMS.title)
         return DocumentCounts(
             document=key,
             title=str(title) if title else key,

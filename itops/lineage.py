@@ -19,7 +19,7 @@ from itops.terms import ReadableGraph
 
 if TYPE_CHECKING:
     from itops.graph import KnowledgeGraph
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from itops.errors import ParameterError
 from itops.namespace import ITOPS
@@ -76,7 +76,7 @@ def changes(graph: ReadableGraph) -> list[Change]:
         kind_iri = graph.value(event, RDF.type)
         evidence = []
         for ev in graph.objects(event, ITOPS.evidence):
-            evidence.append(Evidence(str(graph.value(ev, ITOPS.title) or ""), str(graph.value(ev, ITOPS.webAddress) or ""),
+            evidence.append(Evidence(str(graph.value(ev, DCTERMS.title) or ""), str(graph.value(ev, ITOPS.webAddress) or ""),
                                      str(graph.value(ev, ITOPS.excerpt) or "")))
         out.append(
             Change(
