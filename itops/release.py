@@ -98,6 +98,14 @@ def _parse_turtle(data: bytes, name: str) -> Graph:
     return graph
 
 
+def stamp_version(graph: Graph) -> None:
+    """Give the ontology header the package's version (``itops.__version__``, the one place it is written)."""
+    from itops import __version__
+
+    graph.set((ONTOLOGY_IRI, OWL.versionIRI, URIRef(f"{ONTOLOGY_IRI}/{__version__}")))
+    graph.set((ONTOLOGY_IRI, OWL.versionInfo, Literal(__version__)))
+
+
 def ontology_graph() -> Graph:
     """Return the ontology alone (``ontology/itops.ttl``), with its own prefixes bound.
 
@@ -108,6 +116,7 @@ def ontology_graph() -> Graph:
     """
     source = resource_dir("ontology").joinpath(ONTOLOGY_FILE)
     graph = _parse_turtle(source.read_bytes(), ONTOLOGY_FILE)
+    stamp_version(graph)
     graph.remove((ONTOLOGY_IRI, OWL.imports, None))
     return graph
 
