@@ -416,3 +416,62 @@ def test_passages_quoted_in_this_file_are_verbatim() -> None:
                    "Ensure adherence to registration authority security policy for use of smartcard.",
                    "GP IT services will be managed by clinical commissioning group on behalf of the NHS CB."):
         assert quoted in text
+
+
+# ------------------------------------------------------------------------------------ the probe register
+
+PROBES = Path(__file__).parent / "fixtures" / "probes"
+PROBE_NS = "https://example.org/probe/"
+DOC_FILES = {"af-2013": "armed-forces-2013.txt", "cp-2012": "primary-care-contractors-2012.txt"}
+
+
+def _normalise(text: str) -> str:
+    text = re.sub(r"<[^>]+>", "", text).replace("*", "")
+    text = re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"(\d) (st|nd|rd|th)\b", r"\1\2", text)
+
+
+def _probe_header(path: Path) -> tuple[list[tuple[str, str]], set[tuple[str, str, str]] | None]:
+    quoted: list[tuple[str, str]] = []
+    expected: set[tuple[str, str, str]] = set()
+    none = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        if line.startswith("# passage:"):
+            doc, _, text = line[len("# passage:"):].strip().partition(" | ")
+            quoted.append((doc, text))
+        elif line.startswith("# expect:"):
+            value = line[len("# expect:"):].strip()
+            if value == "none":
+                none = True
+            else:
+                focus, shape, severity = value.split()
+                expected.add((focus, shape, severity))
+    return quoted, (set() if none else expected) if (none or expected) else None
+
+
+@pytest.mark.parametrize("probe", sorted(p.name for p in PROBES.glob("*.ttl")))
+def test_probe(probe: str, base_graph: Graph) -> None:
+    """Each probe quotes the passages that decide it; the rules give exactly the findings its reading expects,
+    with the severity the wording gives, on pySHACL and on the fast engine alike."""
+    path = PROBES / probe
+    quoted, expected = _probe_header(path)
+    assert quoted, f"{probe} quotes no passage"
+    assert expected is not None, f"{probe} has no '# expect:' line"
+    for doc, text in quoted:
+        source = _normalise((SOURCES / DOC_FILES[doc]).read_text(encoding="utf-8"))
+        for cell in text.split(" | "):
+            assert _normalise(cell) in source, f"{probe}: not verbatim in {doc}: {cell!r}"
+    data = Graph()
+    for triple in base_graph:
+        data.add(triple)
+    data.parse(path, format="turtle")
+    report = validate_graph(data)
+    found = {(f.focus, f.shape.rsplit("#", 1)[-1], f.severity) for f in report.findings if f.focus.startswith(PROBE_NS)}
+    assert found == expected
+    from itops.loader import store_from_graph
+    from itops.validate import validate_store
+
+    fast = validate_store(store_from_graph(data), labels=data)
+    assert {(f.focus, f.shape.rsplit("#", 1)[-1], f.severity) for f in fast.findings if f.focus.startswith(PROBE_NS)} == expected
