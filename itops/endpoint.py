@@ -14,10 +14,13 @@ The named queries answer the same rows embedded (rdflib, in memory) and on a SPA
   :meth:`itops.query.QueryResult.from_rows` exactly as embedded results are.
 
 :func:`push` replaces that named graph without ever leaving it half-loaded: everything is uploaded
-into a fresh temporary graph (Graph Store Protocol ``PUT``, or SPARQL Update ``INSERT DATA`` in
-chunks when there is no Graph Store endpoint), its triple count is checked, and one
-``MOVE GRAPH <tmp> TO GRAPH <target>`` swaps it in; on any failure the temporary graph is dropped
-and the target graph is left as it was.
+into a fresh temporary graph (Graph Store Protocol ``PUT`` and ``POST``, or SPARQL Update
+``INSERT DATA`` in chunks, blank nodes skolemised, when there is no Graph Store endpoint), its
+triple count is checked, and one ``MOVE GRAPH <tmp> TO GRAPH <target>`` swaps it in; on any failure
+the temporary graph is dropped and the target graph is left as it was. The SPARQL Update URL is
+found by :func:`find_update_service` (the service description, then ``.../update``, then the query
+URL itself); each wait grows with the size of its request; a MOVE that gets no answer is checked
+by reading the counts before anything is reported.
 
 Credentials come only from the environment: ``ITOPS_ENDPOINT_USER`` and ``ITOPS_ENDPOINT_PASSWORD``
 (HTTP basic) or ``ITOPS_ENDPOINT_TOKEN`` (bearer).
@@ -723,7 +726,7 @@ def find_update_service(endpoint: Endpoint, *, update_url: str | None = None, pr
 
     With ``update_url`` only that URL is tried. Otherwise, in order: the URLs that the endpoint's
     SPARQL 1.1 Service Description (a GET of the query URL) says take SPARQL Update, on the same
-    origin as the endpoint; the guess ``.../update`` beside ``.../query`` or ``.../sparql``; the
+    origin as the endpoint (the first two, sorted); the guess ``.../update`` beside ``.../query`` or ``.../sparql``; the
     query URL itself. Each is tried with ``DROP SILENT GRAPH <probe_graph>`` (a fresh graph name:
     nothing is changed), sent as ``application/sparql-update``, then as a form, until one is
     accepted: at most eight requests.
@@ -742,7 +745,7 @@ def find_update_service(endpoint: Endpoint, *, update_url: str | None = None, pr
         else:
             description = http.description(endpoint.url)
             if description is not None:
-                for url in _described_update_urls(description, endpoint.url):
+                for url in _described_update_urls(description, endpoint.url)[:2]:
                     candidates.append((url, "found in the service description"))
             sibling = _sibling(endpoint.url, "update")
             if sibling is not None:
@@ -750,7 +753,7 @@ def find_update_service(endpoint: Endpoint, *, update_url: str | None = None, pr
             candidates.append((endpoint.url, "the query URL itself"))
         tried: list[str] = []
         seen: set[str] = set()
-        for url, found_by in candidates[:4]:
+        for url, found_by in candidates:  # at most four URLs: two described, the guess, the query URL
             if url in seen:
                 continue
             seen.add(url)
@@ -848,7 +851,11 @@ def push(
             _drop(http, service, temporary)
             raise
         _move(http, endpoint, service, temporary, before, sent, say)
-        after = endpoint.count(target)
+        try:
+            after = endpoint.count(target)
+        except EndpointError as err:
+            raise EndpointError(f"push: the server accepted the MOVE into graph <{target}>, but its triple count "
+                                f"could not be read back: {err}") from None
         if after != sent:
             raise EndpointError(
                 f"graph <{target}> at {endpoint.url} holds {after} triples after the push, but {sent} were sent"
