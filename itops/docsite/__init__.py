@@ -267,6 +267,8 @@ def _term_paths(iris: list[URIRef]) -> dict[URIRef, str]:
 
 
 def _statement_title(st: Statement, pages: Pages) -> str:
+    if st.label:
+        return st.label
     where = pages.label(st.section) if st.section else ""
     number = f" {'row' if 'Arrangement' in str(st.kind.href) else 'no.'} {st.number}" if st.number else ""
     return f"{st.kind.label.capitalize()}{number} — {where}" if where else st.kind.label.capitalize()
