@@ -213,7 +213,7 @@ def _validate_any(args: argparse.Namespace) -> int:
     for notice in report.notices:
         print(f"itops: {notice}", file=sys.stderr)
     _emit(args, serialize(report.graph, "turtle", canonical=True))
-    return 0 if report.conforms else 1
+    return 1 if report.violations else 0  # sh:conforms is false on warnings too; the exit status counts violations
 
 
 def cmd_types(args: argparse.Namespace) -> int:

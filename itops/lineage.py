@@ -73,7 +73,10 @@ def changes(graph: ReadableGraph) -> list[Change]:
     out = []
     for event in set(graph.subjects(ITOPS.changeOf, None)):
         assert isinstance(event, URIRef)
-        kind_iri = graph.value(event, RDF.type)
+        # the most specific kind: with entailments an event is also a ChangeEvent, an rdfs:Resource...
+        kinds = {k for k in graph.objects(event, RDF.type)
+                 if isinstance(k, URIRef) and (k, RDFS.subClassOf, ITOPS.ChangeEvent) in graph and k != ITOPS.ChangeEvent}
+        kind_iri = min(kinds, default=graph.value(event, RDF.type))
         evidence = []
         for ev in graph.objects(event, ITOPS.evidence):
             evidence.append(Evidence(str(graph.value(ev, DCTERMS.title) or ""), str(graph.value(ev, ITOPS.webAddress) or ""),

@@ -231,14 +231,17 @@ def choose_engine(engine: Engine) -> TypingLiteral["pyshacl", "oxigraph"]:
 def entail(data: Graph, inference: Inference) -> Graph:
     """A copy of ``data`` with the ontology mixed in and its RDFS or OWL RL entailments added (as pySHACL does)."""
     import owlrl  # type: ignore[import-untyped]  # a dependency of pySHACL, needed only for inference
+    from pyshacl.inference import CustomRDFSSemantics  # pySHACL's RDFS: no axiomatic literals, as the reference
 
     closed = Graph()
     for triple in data:
         closed.add(triple)
     for triple in _ontology_graph():
         closed.add(triple)
-    semantics = owlrl.RDFS_Semantics if inference == "rdfs" else owlrl.OWLRL_Semantics
+    semantics = CustomRDFSSemantics if inference == "rdfs" else owlrl.OWLRL_Semantics
     owlrl.DeductiveClosure(semantics).expand(closed)
+    for triple in [t for t in closed if isinstance(t[0], Literal)]:  # RDFS's generalised triples: not RDF data
+        closed.remove(triple)
     return closed
 
 
