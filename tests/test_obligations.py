@@ -475,3 +475,13 @@ def test_probe(probe: str, base_graph: Graph) -> None:
 
     fast = validate_store(store_from_graph(data), labels=data)
     assert {(f.focus, f.shape.rsplit("#", 1)[-1], f.severity) for f in fast.findings if f.focus.startswith(PROBE_NS)} == expected
+
+
+def test_the_named_query_gives_the_librarys_obligations(kg: KnowledgeGraph) -> None:
+    """queries/obligations-for-type.rq (without status) lists what obligations_for_type lists, for every 2013 type."""
+    today = {ITOPS.IntegratedCareBoard}  # today's kinds are mapped to their 2013 ones by the library only
+    for t in organisation_types(kg.union()):
+        if t.iri in today:
+            continue
+        rows = kg.query("obligations-for-type", {"type": str(t.iri)}).as_dicts()
+        assert {r["obligation"] for r in rows} == {r.obligation for r in obligations_for_type(kg, t.label)}, t.label
