@@ -2,6 +2,8 @@
 # Install the Debian packages the test suite needs beyond Python:
 #   - a JDK (javac) to compile tests/java/OwlCheck.java, and java to run it and HermiT;
 #   - the OWL API 5.1 (libowlapi-java) and the jars it needs at run time;
+#   - Apache Jena ARQ (libapache-jena-java, which pulls in the jars it needs), to run every named
+#     query and the validate --endpoint checks through tests/java/ArqRun.java (tests/test_portability.py);
 #   - Chromium, to open the HTML validation report in a real browser (tests/test_html_report.py);
 #   - Graphviz (dot), to draw the documentation site's diagrams (tests/test_site_browser.py).
 # Does nothing (and does not touch apt) when everything is installed already.
@@ -29,6 +31,7 @@ packages=(
     libhttpclient-java
     libhttpcore-java
     libcommons-logging-java
+    libapache-jena-java
     chromium
     graphviz
 )
