@@ -15,7 +15,9 @@ behaves like them, passing what it accepts on to an Oxigraph server:
   (Turtle) saying that URL takes SPARQL 1.1 Query and Update; without, it answers 400;
 * ``move_delay`` holds back the answer to a ``MOVE`` (done by Oxigraph) for that many seconds, like a
   server slower than the client's timeout; ``swallow_moves`` never does a ``MOVE`` and never answers it
-  in time; ``updates=False`` refuses all SPARQL Update (HTTP 405), like a read-only server.
+  in time; ``update_delay`` does the same for every other update (done at once, answered late); ``updates=False``
+  refuses all SPARQL Update (HTTP 405), like a read-only server; ``direct_updates=False`` takes updates
+  only as a form (``update=``), answering 415 to ``application/sparql-update``.
 
 Only 127.0.0.1 is used. Every request is recorded in :attr:`UpdateAtQueryProxy.log`.
 """
@@ -65,13 +67,16 @@ class UpdateAtQueryProxy:
     """The proxy on 127.0.0.1 (a free port), in front of an Oxigraph server at ``upstream`` (its base URL)."""
 
     def __init__(self, upstream: str, *, path: str = "/sparql", describe: bool = False, move_delay: float = 0.0,
-                 swallow_moves: bool = False, updates: bool = True) -> None:
+                 swallow_moves: bool = False, updates: bool = True, update_delay: float = 0.0,
+                 direct_updates: bool = True) -> None:
         self.upstream = upstream.rstrip("/")
         self.path = path
         self.describe = describe
         self.move_delay = move_delay
         self.swallow_moves = swallow_moves
         self.updates = updates
+        self.update_delay = update_delay
+        self.direct_updates = direct_updates
         self.log: list[Seen] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -198,15 +203,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self._send(400, "text/plain", b"missing query or update parameter")
                 return
             text = form["update"][0]
-        elif kind == "application/sparql-update":
+        elif kind == "application/sparql-update" and self.owner.direct_updates:
             text = body.decode("utf-8")
         else:
             self.owner.record("POST", path, "unsupported media type")
             self._send(415, "text/plain", b"Unsupported Media Type")
             return
-        self._update(path, text)
+        self._update(path, text, form=kind == "application/x-www-form-urlencoded")
 
-    def _update(self, path: str, text: str) -> None:
+    def _update(self, path: str, text: str, *, form: bool) -> None:
         owner = self.owner
         if not owner.updates:
             owner.record("POST", path, "update refused")
@@ -221,21 +226,26 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             owner.record("POST", path, "move swallowed")
             owner._stop.wait(30)  # never done, and not answered before the client gives up
             return
-        owner.record("POST", path, "move" if is_move else "update")
-        if is_move and owner.move_delay:
-            self._forward_late(text, owner.move_delay)
+        owner.record("POST", path, ("move" if is_move else "update") + (" as a form" if form else ""))
+        delay = owner.move_delay if is_move else owner.update_delay
+        if delay:
+            self._forward_late(text, delay)
         else:
             self._forward("POST", "/update", "", text.encode("utf-8"), "application/sparql-update")
 
     def _forward_late(self, text: str, delay: float) -> None:
-        """Do the update at once, and answer ``delay`` seconds later."""
+        """Do the update at once (then record "done upstream"), and answer ``delay`` seconds later."""
         started = time.monotonic()
         request = urllib.request.Request(self.owner.upstream + "/update", data=text.encode("utf-8"), method="POST",
                                          headers={"Content-Type": "application/sparql-update"})
-        with urllib.request.urlopen(request, timeout=UPSTREAM_TIMEOUT) as answer:
-            status = answer.status
+        try:
+            with urllib.request.urlopen(request, timeout=UPSTREAM_TIMEOUT) as answer:
+                status, body = answer.status, answer.read()
+        except urllib.error.HTTPError as err:
+            status, body = err.code, err.read()
+        self.owner.record("POST", self.owner.path, "done upstream")
         self.owner._stop.wait(max(0.0, delay - (time.monotonic() - started)))
-        self._send(status, "text/plain", b"")
+        self._send(status, "text/plain", body)
 
 
 __all__ = ["BLANK_NODE_REFUSAL", "Seen", "UpdateAtQueryProxy", "has_blank_node_in_data"]

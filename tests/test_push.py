@@ -14,7 +14,12 @@ refused before any rule is checked. Only 127.0.0.1 is contacted.
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -240,6 +245,18 @@ def test_blank_nodes_stay_blank_through_the_graph_store(oxigraph: Oxigraph) -> N
     assert len(rows) == 1 and isinstance(rows[0][0], BNode)
 
 
+def test_updates_taken_only_as_a_form(capsys: pytest.CaptureFixture[str], behind_proxy: Oxigraph) -> None:
+    graph = "https://w3id.org/itops/graph/test-form"
+    with UpdateAtQueryProxy(behind_proxy.base, direct_updates=False) as form_only:
+        code, out, err = run(capsys, "push", "--endpoint", form_only.url, "--graph", graph)
+        assert code == 0, err
+        assert f"SPARQL Update MOVE at {form_only.url} (the query URL itself)" in out
+        actions = form_only.actions()
+        assert "unsupported media type" in actions and "move as a form" in actions
+        assert "update as a form" in actions and "update" not in actions
+        assert Endpoint(form_only.url, graph=graph).count(graph) == len(union_graph(KnowledgeGraph.bundled()))
+
+
 # ------------------------------------------------------------------------------------ no way in
 
 
@@ -327,3 +344,33 @@ def test_a_move_that_never_happens_is_reported_as_uncertain_after_reading_the_co
         assert lost.actions().count("query") >= 4  # the counts were read again before reporting
         assert endpoint.count(target) == 10
         assert leftovers(lost.url) == []  # the temporary graph was dropped
+
+
+def test_sigterm_mid_push_drops_the_temporary_graph(tmp_path: Path, behind_proxy: Oxigraph) -> None:
+    target = "https://w3id.org/itops/graph/test-sigterm"
+    push(numbered(10), Endpoint(behind_proxy.query_url, graph=target))
+    big = tmp_path / "big.nt"  # about 3 MB: several INSERT DATA requests of at most 1 MB
+    big.write_text("".join(f"<urn:x:s{i}> <urn:x:p> \"{'value ' * 10}{i}\" .\n" for i in range(40_000)),
+                   encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ITOPS_ENDPOINT_")}
+    with UpdateAtQueryProxy(behind_proxy.base, update_delay=1.0) as slow:
+        command = [sys.executable, "-m", "itops", "push", "--endpoint", slow.url, "--graph", target, str(big)]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                                   cwd=Path(__file__).resolve().parent.parent)
+        try:
+            deadline = time.monotonic() + 120
+            # the probe, then the first INSERT DATA, done by Oxigraph: its answer is on its way, nothing is in flight
+            while slow.actions().count("done upstream") < 2:
+                assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+                time.sleep(0.05)
+            process.send_signal(signal.SIGTERM)
+            out, err = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        assert process.returncode == 2 and out == "" and "Traceback" not in err, err
+        assert "move" not in slow.actions()
+        assert "interrupted" in err or "terminated" in err.lower(), err
+    assert Endpoint(behind_proxy.query_url, graph=target).count(target) == 10
+    assert leftovers(behind_proxy.query_url) == []
