@@ -39,13 +39,9 @@ Known limits, all tested:
 from __future__ import annotations
 
 import itertools
-import logging
 import re
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -54,7 +50,9 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-from itops.errors import InputError, UnsupportedShapeError
+from itops.errors import UnsupportedShapeError
+from itops.loader import quiet_rdflib, rdf_graph, rdf_store
+from itops.terms import to_rdflib
 
 UnsupportedShape = UnsupportedShapeError  # the name this module used before; kept for callers
 
@@ -1015,19 +1013,6 @@ def compile_shapes(shapes: Graph, *, fallback: bool = False, oxigraph: bool = Tr
 # ------------------------------------------------------------------------------------------------
 
 
-def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == _XSD_STRING:  # a simple literal, as rdflib (and pySHACL) writes it
-        return Literal(term.value)
-    # normalize=False keeps an ill-typed lexical form ("maybe"^^xsd:boolean) as it is in the data
-    return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
-
-
 _XSD_STRING = str(XSD.string)
 
 
@@ -1069,12 +1054,12 @@ def oxigraph_executor(store: ox.Store) -> Executor:
         names: list[str] = [n for n in ("this", "value", "path", "_key") if n in variables]
         names += [n for n in variables if n.startswith("_r")]
         rows: list[Row] = []
-        with _quiet_rdflib():
+        with quiet_rdflib():
             for solution in solutions:
                 found = {}
                 for name in names:
                     term = solution[name]
-                    found[name] = _to_rdflib(term) if term is not None and not isinstance(term, ox.Triple) else None
+                    found[name] = to_rdflib(term) if term is not None and not isinstance(term, ox.Triple) else None
                 route = tuple(found[n] for n in names if n.startswith("_r"))
                 rows.append([found.get("this"), found.get("value"), found.get("path"), found.get("_key"), *route])
         return iter(rows)
@@ -1082,26 +1067,12 @@ def oxigraph_executor(store: ox.Store) -> Executor:
     return execute
 
 
-@contextmanager
-def _quiet_rdflib() -> Iterator[None]:
-    """Silence rdflib's warnings (and logged tracebacks) about ill-typed literals: they are findings here."""
-    term_log = logging.getLogger("rdflib.term")
-    level = term_log.level
-    term_log.setLevel(logging.CRITICAL)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        term_log.setLevel(level)
-
-
 def _ill_typed(literal: Literal) -> bool:
     """True when rdflib (and so pySHACL) finds ``literal`` outside its datatype's lexical space."""
     from datetime import date, datetime, time
     from decimal import Decimal
 
-    with _quiet_rdflib():
+    with quiet_rdflib():
         fresh = Literal(str(literal), datatype=literal.datatype)
     if getattr(fresh, "ill_typed", None) is True:
         return True
@@ -1228,10 +1199,11 @@ def describe_blank_nodes(data: ox.Store | Graph, report: Graph) -> None:
             pairs = list(data.predicate_objects(node))
         else:
             pairs = []
-            with _quiet_rdflib():
+            with quiet_rdflib():
                 for quad in data.quads_for_pattern(ox.BlankNode(str(node)), None, None):
-                    if not isinstance(quad.object, ox.Triple):
-                        pairs.append((URIRef(quad.predicate.value), _to_rdflib(quad.object)))
+                    value = None if isinstance(quad.object, ox.Triple) else to_rdflib(quad.object)
+                    if value is not None:
+                        pairs.append((URIRef(quad.predicate.value), value))
         for predicate, term in pairs:
             report.add((node, predicate, term))
             if isinstance(term, BNode):
@@ -1241,12 +1213,6 @@ def describe_blank_nodes(data: ox.Store | Graph, report: Graph) -> None:
 # ------------------------------------------------------------------------------------------------
 # Any data against any shapes (``itops validate --shapes FILE... DATA...``)
 # ------------------------------------------------------------------------------------------------
-
-RDF_FORMATS: Mapping[str, ox.RdfFormat] = {
-    ".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS, ".ttl": ox.RdfFormat.TURTLE,
-    ".trig": ox.RdfFormat.TRIG, ".owl": ox.RdfFormat.RDF_XML, ".rdf": ox.RdfFormat.RDF_XML,
-    ".xml": ox.RdfFormat.RDF_XML, ".n3": ox.RdfFormat.N3, ".jsonld": ox.RdfFormat.JSON_LD,
-}
 
 EngineName = TypingLiteral["oxigraph", "pyshacl"]
 
@@ -1266,67 +1232,6 @@ class AnyReport:
         return sum(1 for _ in self.graph.subjects(SH.resultSeverity, SH.Violation))
 
 
-def _format(path: str) -> ox.RdfFormat:
-    suffix = Path(path).suffix.lower()
-    if suffix not in RDF_FORMATS:
-        raise InputError(path, f"unknown RDF file type {suffix!r}; use one of {', '.join(sorted(RDF_FORMATS))}")
-    return RDF_FORMATS[suffix]
-
-
-def _syntax_error(path: str, err: SyntaxError) -> InputError:
-    text = str(err)
-    match = re.search(r"line (\d+)(?: column (\d+))?", text)
-    line = int(match.group(1)) if match else None
-    column = int(match.group(2)) if match and match.group(2) else None
-    first = text.splitlines()[0] if text else "syntax error"
-    return InputError(path, f"cannot parse: {first}", line=line, column=column)
-
-
-def load_store(paths: Sequence[str]) -> ox.Store:
-    """A fresh in-memory Oxigraph store holding the RDF files ``paths``.
-
-    Raises:
-        InputError: a file is missing, of an unknown type or malformed; the message names it (and the line).
-    """
-    store = ox.Store()
-    for path in paths:
-        if not Path(path).is_file():
-            raise InputError(path, "no such file")
-        fmt = _format(path)
-        try:
-            store.bulk_load(path=path, format=fmt, base_iri=Path(path).resolve().as_uri())
-        except SyntaxError as err:
-            raise _syntax_error(path, err) from None
-        except (OSError, ValueError) as err:
-            raise InputError(path, f"cannot read: {err}") from None
-    return store
-
-
-def read_graph(paths: Sequence[str]) -> Graph:
-    """The RDF files ``paths`` (shapes, or data for pySHACL) in one rdflib graph, literals as written.
-
-    Raises:
-        InputError: a file is missing, of an unknown type or malformed; the message names it (and the line).
-    """
-    shapes = Graph()
-    for path in paths:
-        if not Path(path).is_file():
-            raise InputError(path, "no such file")
-        fmt = _format(path)
-        try:  # parse with Oxigraph (line numbers in errors), then hand the triples to rdflib
-            quads = list(ox.parse(path=path, format=fmt, base_iri=Path(path).resolve().as_uri()))
-        except SyntaxError as err:
-            raise _syntax_error(path, err) from None
-        for quad in quads:
-            s, p, o = quad.subject, quad.predicate, quad.object
-            if isinstance(s, ox.Triple) or isinstance(o, ox.Triple):
-                raise InputError(path, "RDF-star triple terms are not supported in shapes")
-            with _quiet_rdflib():
-                shapes.add((_to_rdflib(s), URIRef(p.value), _to_rdflib(o)))
-    return shapes
-
-
-load_shapes_files = read_graph
 
 
 def _pyshacl(data: Graph, shapes: Graph) -> Graph:
@@ -1364,18 +1269,18 @@ def validate_any(
         InputError: a data or shapes file is missing or malformed.
         UnsupportedShapeError: (``fallback=False``) a shape uses a component the engine does not compile.
     """
-    shapes = read_graph(shapes_paths)
+    shapes = rdf_graph(shapes_paths)
     if engine == "pyshacl":  # the files are parsed by Oxigraph, for line-numbered errors and literals as written
-        report = _pyshacl(read_graph(data_paths), shapes)
+        report = _pyshacl(rdf_graph(data_paths), shapes)
         conforms = all(t.toPython() is True for t in report.objects(None, SH.conforms) if isinstance(t, Literal))
         return AnyReport(report, conforms)
-    store = load_store(data_paths)
+    store = rdf_store(data_paths)
     compiled = compile_shapes(shapes, fallback=fallback)
     results = run_checks(store, compiled)
     data = None
     if compiled.fallback:
         # read again with Oxigraph's parser, which keeps every literal as written (its store does not)
-        data = read_graph(data_paths)
+        data = rdf_graph(data_paths)
         results += run_fallback(data, compiled)
     graph = results_graph(results, shapes=shapes, allow_warnings=False)
     describe_blank_nodes(store, graph)
@@ -1413,7 +1318,7 @@ def run_fallback(data: Graph, compiled: CompiledShapes) -> list[FastResult]:
 
 __all__: Sequence[str] = [
     "COMPONENTS", "PARAMETERS", "AnyReport", "CompiledCheck", "CompiledShapes", "Context", "Fallback", "FastResult",
-    "UnsupportedShape", "compile_shapes", "describe_blank_nodes", "load_shapes_files", "load_store", "prepare",
-    "read_graph", "results_graph", "run_checks", "run_fallback",
+    "UnsupportedShape", "compile_shapes", "describe_blank_nodes", "prepare", "results_graph", "run_checks",
+    "run_fallback",
     "validate_any",
 ]

@@ -14,7 +14,7 @@ import csv
 import datetime
 import io
 import logging
-import os
+import warnings
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -31,7 +31,7 @@ from rdflib.term import Node
 from itops.errors import InputError
 from itops.namespace import ITOPS
 from itops.query import NameIndex
-from itops.terms import ReadableGraph, StoreGraph, select
+from itops.terms import ReadableGraph, StoreGraph, select, to_rdflib
 
 if TYPE_CHECKING:
     from itops.register import RegisterReader, TripleSink
@@ -48,8 +48,8 @@ RDF_FORMATS: dict[str, tuple[str, ox.RdfFormat | None]] = {
     ".rdf": ("xml", ox.RdfFormat.RDF_XML),
     ".owl": ("xml", ox.RdfFormat.RDF_XML),
     ".xml": ("xml", ox.RdfFormat.RDF_XML),
-    ".jsonld": ("json-ld", None),
-    ".json": ("json-ld", None),
+    ".jsonld": ("json-ld", ox.RdfFormat.JSON_LD),
+    ".json": ("json-ld", ox.RdfFormat.JSON_LD),
     ".n3": ("n3", ox.RdfFormat.N3),
 }
 #: Register tables by extension: CSV, and the spreadsheets governance staff keep (read by python-calamine).
@@ -154,8 +154,12 @@ def read_text(source: Input, *, encoding: str = "utf-8") -> str:
 
 
 @contextmanager
-def _quiet_rdflib() -> Iterator[None]:
-    """rdflib logs a traceback for each ill-typed literal; itops reports them as input errors instead."""
+def quiet_rdflib() -> Iterator[None]:
+    """Keep literals as written and silence rdflib's tracebacks and warnings about ill-typed ones.
+
+    rdflib logs a traceback (and warns) for each ill-typed literal; itops reports them itself, as
+    input errors at load or as findings of ``sh:datatype``.
+    """
     import rdflib
 
     logger = logging.getLogger("rdflib.term")
@@ -163,7 +167,9 @@ def _quiet_rdflib() -> Iterator[None]:
     logger.setLevel(logging.CRITICAL)
     rdflib.NORMALIZE_LITERALS = False  # keep the lexical form as written, to name it in the message
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
     finally:
         logger.setLevel(level)
         rdflib.NORMALIZE_LITERALS = normalise
@@ -176,7 +182,7 @@ def parse_rdf(text: str, shown: str, fmt: str, *, public_id: str) -> Graph:
         InputError: a syntax error (with its line where the parser gives one) or an ill-typed literal.
     """
     graph = Graph()
-    with _quiet_rdflib():
+    with quiet_rdflib():
         try:
             graph.parse(data=text, format=fmt, publicID=public_id)
         except BadSyntax as err:
@@ -499,8 +505,22 @@ def check_store(store: ox.Store, shown: str, text: Callable[[], str] | None = No
             _ill_typed(shown, body, value.value, value.datatype.value)
 
 
-def bulk_load(store: ox.Store, source: Input, graph: ox.NamedNode | ox.DefaultGraph, *, progress: bool = False) -> None:
-    """Load an RDF input straight into ``graph`` of ``store`` (bounded memory, no rdflib), then check that graph.
+def syntax_error(shown: str, err: SyntaxError) -> InputError:
+    """The input error for a syntax error Oxigraph raised while reading ``shown``, with its line and column."""
+    text = str(err)
+    match = re.search(r"line (\d+)(?: column (\d+))?", text)
+    line = int(match.group(1)) if match else getattr(err, "lineno", None)
+    column = int(match.group(2)) if match and match.group(2) else None
+    first = text.splitlines()[0] if text else "syntax error"
+    return InputError(shown, f"syntax error: {first}", line=line, column=column)
+
+
+def bulk_load(store: ox.Store, source: Input, graph: ox.NamedNode | ox.DefaultGraph, *, progress: bool = False,
+              register: bool = True) -> None:
+    """Load an RDF input straight into ``graph`` of ``store`` (bounded memory, no rdflib).
+
+    A ``register`` must hold a subject with an ODS code and no ill-typed literal; other data (for
+    ``validate --shapes``) is taken as it is, its ill-typed literals being for ``sh:datatype`` to report.
 
     Raises:
         InputError: a syntax error, with the line where Oxigraph gives one, or an ill-typed literal.
@@ -512,12 +532,13 @@ def bulk_load(store: ox.Store, source: Input, graph: ox.NamedNode | ox.DefaultGr
         if progress:
             _bulk_load_with_progress(store, source, fmt, graph)
         else:
-            store.bulk_load(path=str(source.path), format=fmt, to_graph=graph)
+            store.bulk_load(path=str(source.path), format=fmt, to_graph=graph, base_iri=source.graph_iri)
     except SyntaxError as err:
-        line = getattr(err, "lineno", None)
-        raise InputError(source.shown, f"syntax error: {getattr(err, 'msg', None) or err}", line=line) from None
-    except OSError as err:
-        raise InputError(source.shown, f"cannot read: {err.strerror or err}") from None
+        raise syntax_error(source.shown, err) from None
+    except (OSError, ValueError) as err:
+        raise InputError(source.shown, f"cannot read: {getattr(err, 'strerror', None) or err}") from None
+    if not register:
+        return
     check_store(store, source.shown, lambda: source.path.read_text(encoding="utf-8", errors="replace"), graph=graph)
     if not bool(store.query(f"ASK {{ ?o <{ITOPS.odsCode}> ?c }}", default_graph=graph)):
         raise InputError(source.shown, "holds no organisation (no subject with itops:odsCode); nothing to check")
@@ -527,7 +548,8 @@ def _bulk_load_with_progress(store: ox.Store, source: Input, fmt: ox.RdfFormat,
                              graph: ox.NamedNode | ox.DefaultGraph) -> None:
     with open(source.path, "rb") as raw, _progress(f"loading {source.path.name}", source.path.stat().st_size,
                                                    True) as advance:
-        store.bulk_load(io.BufferedReader(_CountingReader(raw, advance)), format=fmt, to_graph=graph)
+        store.bulk_load(io.BufferedReader(_CountingReader(raw, advance)), format=fmt, to_graph=graph,
+                        base_iri=source.graph_iri)
 
 
 def store_from_inputs(paths: Sequence[str], *, documents: bool = True, progress: bool = False,
@@ -576,6 +598,54 @@ def store_from_inputs(paths: Sequence[str], *, documents: bool = True, progress:
     return store
 
 
+def rdf_store(paths: Sequence[str]) -> ox.Store:
+    """A fresh in-memory Oxigraph store holding the RDF files ``paths`` (any data, as written; nothing bundled).
+
+    Raises:
+        InputError: a file is missing, not RDF or malformed; the message names it (and the line).
+    """
+    store = ox.Store()
+    for path in paths:
+        source = _rdf_input(path)
+        bulk_load(store, source, ox.DefaultGraph(), register=False)
+    return store
+
+
+def rdf_graph(paths: Sequence[str]) -> Graph:
+    """The RDF files ``paths`` (shapes, or data for pySHACL) in one rdflib graph, literals as written.
+
+    Oxigraph parses them (its errors give the line), then the triples go to rdflib.
+
+    Raises:
+        InputError: a file is missing, not RDF or malformed; the message names it (and the line).
+    """
+    graph = Graph()
+    for path in paths:
+        source = _rdf_input(path)
+        fmt = RDF_FORMATS[source.suffix][1]
+        if fmt is None:
+            graph += parse_rdf(read_text(source), source.shown, RDF_FORMATS[source.suffix][0], public_id=source.graph_iri)
+            continue
+        try:
+            quads = list(ox.parse(path=str(source.path), format=fmt, base_iri=source.graph_iri))
+        except SyntaxError as err:
+            raise syntax_error(source.shown, err) from None
+        with quiet_rdflib():
+            for quad in quads:
+                s, p, o = to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)
+                if s is None or p is None or o is None:
+                    raise InputError(source.shown, "RDF-star triple terms are not supported")
+                graph.add((s, p, o))
+    return graph
+
+
+def _rdf_input(path: str) -> Input:
+    source = check_input(path)
+    if source.kind != "rdf":
+        raise InputError(source.shown, f"is not an RDF file; use one of {', '.join(sorted(RDF_FORMATS))}")
+    return source
+
+
 #: The file that marks a folder as an itops on-disk store, which a later run may empty and reuse.
 STORE_MARKER = ".itops-store"
 
@@ -604,6 +674,6 @@ def open_disk_store(folder: Path) -> ox.Store:
 
 __all__ = [
     "Input", "RDF_FORMATS", "TABLE_FORMATS", "check_input", "read_input", "read_text", "parse_rdf", "check_register",
-    "check_consistent", "describe_graph", "read_table", "spreadsheet_records", "StoreSink", "open_disk_store", "describe_store", "organisation_count", "store_from_graph", "store_from_inputs",
+    "check_consistent", "describe_graph", "read_table", "rdf_store", "rdf_graph", "syntax_error", "quiet_rdflib", "spreadsheet_records", "StoreSink", "open_disk_store", "describe_store", "organisation_count", "store_from_graph", "store_from_inputs",
     "load_bundled", "bulk_load", "check_store", "select",
 ]

@@ -42,7 +42,10 @@ def to_rdflib(term: OxTerm | ox.Triple | ox.DefaultGraph | None) -> Node | None:
         if term.language:
             return Literal(term.value, lang=term.language)
         datatype = term.datatype.value
-        return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+        if datatype == _XSD_STRING:  # a simple literal, as rdflib (and pySHACL) writes it
+            return Literal(term.value)
+        # normalize=False keeps an ill-typed lexical form ("maybe"^^xsd:boolean) as it is in the data
+        return Literal(term.value, datatype=URIRef(datatype), normalize=False)
     raise TypeError(f"unexpected term {term!r}")
 
 

@@ -34,7 +34,8 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from itops.errors import UnsupportedShapeError
-from itops.fastshacl import compile_shapes, describe_blank_nodes, read_graph, results_graph, run_checks
+from itops.fastshacl import compile_shapes, describe_blank_nodes, results_graph, run_checks
+from itops.loader import rdf_graph as read_graph
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")
@@ -157,7 +158,7 @@ def test_core_case(case: Case, caplog: pytest.LogCaptureFixture) -> None:
 
 def _canonical(graph: Graph) -> Graph:
     """``graph`` with every literal in the canonical form Oxigraph stores it in ("4.0" decimal is "4")."""
-    from itops.fastshacl import _to_rdflib
+    from itops.terms import to_rdflib as _to_rdflib
 
     literals = sorted({o for o in graph.objects() if isinstance(o, Literal)}, key=repr)
     store = ox.Store()
