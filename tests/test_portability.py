@@ -39,6 +39,10 @@ GRAPH = "urn:itops:test:portability"
 Case = tuple[str, tuple[tuple[str, str], ...]]
 
 
+#: Cases made up here (a query limited to one document) may rightly find nothing; the others must find rows.
+MAY_BE_EMPTY: set[Case] = set()
+
+
 def cases() -> list[Case]:
     """Each query with no parameters (unless one is required), with each of its examples, limited to one
     document where it takes one, and the parameter cases of tests/test_endpoint.py."""
@@ -56,7 +60,10 @@ def cases() -> list[Case]:
             add(query.name, dict(example))
         if any(p.name == "document" for p in query.parameters):
             base = dict(query.examples[0]) if query.examples else {}
+            before = len(out)
             add(query.name, {**base, "document": "af-2013"})
+            if len(out) > before:
+                MAY_BE_EMPTY.add(out[-1])
     for name, params in PARAMETER_CASES:
         add(name, params)
     return out
@@ -123,7 +130,7 @@ def test_same_rows_in_the_same_order_on_four_engines(kg: KnowledgeGraph, server_
                                                       jena_results: dict[Case, QueryResult], case: Case) -> None:
     name, params = case[0], dict(case[1])
     reference = kg.query(name, params, engine="rdflib")
-    assert reference.rows, f"{case_id(case)} finds nothing: not a useful comparison"
+    assert reference.rows or case in MAY_BE_EMPTY, f"{case_id(case)} finds nothing: not a useful comparison"
     assert_same(reference, kg.query(name, params, engine="oxigraph"), "pyoxigraph")
     assert_same(reference, query_endpoint(kg, load_query(name), params, server_endpoint), "oxigraph serve")
     assert_same(reference, jena_results[case], "Jena ARQ")
