@@ -368,8 +368,12 @@ def build_parser() -> argparse.ArgumentParser:
                    "any extra files, atomically (through a temporary graph and MOVE)")
     push_cmd.add_argument("files", nargs="*", metavar="FILE", help="extra files to push too: RDF or CSV registers")
     _endpoint_options(push_cmd, required=True)
-    push_cmd.add_argument("--update", metavar="URL", help="SPARQL Update URL (default: found from the server)")
-    push_cmd.add_argument("--store", metavar="URL", help="Graph Store Protocol URL (default: found from the server)")
+    push_cmd.add_argument("--update", metavar="URL",
+                          help="SPARQL Update URL (default: found from the server's service description, else "
+                               "…/update, else the --endpoint URL itself)")
+    push_cmd.add_argument("--store", metavar="URL",
+                          help="Graph Store Protocol URL (default: the --endpoint URL with /query or /sparql replaced "
+                               "by /store; if the server has none there, SPARQL Update INSERT DATA is used)")
 
     export = add("export", cmd_export, "export the ontology, the documents and any extra files")
     export.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="ttl",

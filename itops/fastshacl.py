@@ -1043,6 +1043,17 @@ Executor = Callable[[str], Iterable[Row]]
 answers (``?this``, ``?value``) only gives each distinct result once."""
 
 
+def result_rows(columns: Sequence[str], solutions: Iterable[Sequence[Node | None]]) -> list[Row]:
+    """Rows in the executor's order (this, value, path, _key, routes...) from solutions over ``columns``."""
+    routes = [i for i, name in enumerate(columns) if name.startswith("_r")]
+    where = {name: columns.index(name) for name in ("this", "value", "path", "_key") if name in columns}
+    rows: list[Row] = []
+    for solution in solutions:
+        fixed = [solution[where[name]] if name in where else None for name in ("this", "value", "path", "_key")]
+        rows.append([*fixed, *(solution[i] for i in routes)])
+    return rows
+
+
 def oxigraph_executor(store: ox.Store) -> Executor:
     """An executor over a pyoxigraph Store, its default graph the union of its graphs."""
 
@@ -1050,19 +1061,11 @@ def oxigraph_executor(store: ox.Store) -> Executor:
         solutions = store.query(query, use_default_graph_as_union=True)
         if not isinstance(solutions, ox.QuerySolutions):
             raise TypeError("a compiled check must be a SELECT query")
-        variables = [v.value for v in solutions.variables]
-        names: list[str] = [n for n in ("this", "value", "path", "_key") if n in variables]
-        names += [n for n in variables if n.startswith("_r")]
-        rows: list[Row] = []
+        columns = [v.value for v in solutions.variables]
         with quiet_rdflib():
-            for solution in solutions:
-                found = {}
-                for name in names:
-                    term = solution[name]
-                    found[name] = to_rdflib(term) if term is not None and not isinstance(term, ox.Triple) else None
-                route = tuple(found[n] for n in names if n.startswith("_r"))
-                rows.append([found.get("this"), found.get("value"), found.get("path"), found.get("_key"), *route])
-        return iter(rows)
+            converted = [[None if isinstance(term := solution[name], ox.Triple) else to_rdflib(term)
+                          for name in columns] for solution in solutions]
+        return iter(result_rows(columns, converted))
 
     return execute
 
@@ -1318,7 +1321,7 @@ def run_fallback(data: Graph, compiled: CompiledShapes) -> list[FastResult]:
 
 __all__: Sequence[str] = [
     "COMPONENTS", "PARAMETERS", "AnyReport", "CompiledCheck", "CompiledShapes", "Context", "Fallback", "FastResult",
-    "UnsupportedShape", "compile_shapes", "describe_blank_nodes", "prepare", "results_graph", "run_checks",
+    "UnsupportedShape", "compile_shapes", "result_rows", "describe_blank_nodes", "prepare", "results_graph", "run_checks",
     "run_fallback",
     "validate_any",
 ]

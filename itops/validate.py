@@ -6,15 +6,11 @@ section it breaks, and who the documents say acts on it.
 
 from __future__ import annotations
 
-import csv
-import html
-import io
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal as TypingLiteral
+from typing import TYPE_CHECKING, Literal as TypingLiteral
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -26,6 +22,9 @@ from itops.loader import store_from_graph
 from itops.terms import StoreGraph, select
 from itops.namespace import ITOPS
 from itops.resources import resource_files
+
+if TYPE_CHECKING:
+    from itops.endpoint import Endpoint
 
 Inference = TypingLiteral["none", "rdfs", "owlrl"]
 Engine = TypingLiteral["auto", "pyshacl", "oxigraph"]
@@ -285,7 +284,7 @@ def store_counts(store: ox.Store) -> tuple[int, int]:
     return counts[0], counts[1]
 
 
-def validate_endpoint(endpoint: object, *, shapes: Graph | None = None) -> Report:
+def validate_endpoint(endpoint: Endpoint, *, shapes: Graph | None = None) -> Report:
     """Validate the data a SPARQL 1.1 endpoint already holds (its ``--graph``) with the compiled shapes.
 
     The store must hold the ontology and the documents as well as the registers (``itops push``
@@ -297,20 +296,15 @@ def validate_endpoint(endpoint: object, *, shapes: Graph | None = None) -> Repor
         EndpointGraphError: the graph holds no triples or not the itops ontology (a mistyped
             ``--graph``); raised before any check runs.
     """
-    from itops.endpoint import Endpoint
-    from itops.fastshacl import compile_shapes, results_graph, run_checks
+    from itops.fastshacl import Row, compile_shapes, result_rows, results_graph, run_checks
 
-    assert isinstance(endpoint, Endpoint)
     # a mistyped --graph (empty, or not the itops data) must not pass as "no findings": refuse it first
     endpoint.require_itops_graph()
     shapes = shapes if shapes is not None else load_shapes()
 
-    def execute(query: str) -> Iterable[tuple[Node | None, Node | None]]:
+    def execute(query: str) -> list[Row]:  # every column: paths, keys and routes keep results apart
         result = endpoint.select(query)
-        columns = list(result.columns)
-        this = columns.index("this")
-        value = columns.index("value") if "value" in columns else None
-        return [(row[this], row[value] if value is not None else None) for row in result.rows]
+        return result_rows(list(result.columns), result.rows)
 
     results = run_checks(execute, compile_shapes(shapes))
     labels = Graph()

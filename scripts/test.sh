@@ -24,6 +24,13 @@ rm -rf build
 # pip may keep an installed itops of the same version: make sure this checkout's is installed
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall .
 
+# Lint and types are steps of their own: a failure names the step and stops the run.
+echo "== ruff check"
+.venv/bin/ruff check itops tests benchmarks
+echo "== mypy --strict (the package)"
+.venv/bin/mypy
+
+echo "== pytest"
 # -P: do not put the current folder on sys.path, so `import itops` is the installed package
 export ITOPS_TEST_INSTALLED=1
 status=0
