@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from itops.graph import KnowledgeGraph
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
-from itops.errors import ParameterError
+from itops.errors import InputError, ParameterError
 from itops.namespace import ITOPS
 
 EFFECTIVE = date(2013, 4, 1)
@@ -58,7 +58,8 @@ class Change:
         """The date the change counts from: operational if known (or legal with ``basis='legal'``)."""
         first, second = (self.legal, self.operational) if basis == "legal" else (self.operational, self.legal)
         chosen = first or second
-        assert chosen is not None, self.iri
+        if chosen is None:
+            raise InputError("data/lineage.ttl", f"change {self.iri} has neither a legal nor an operational date")
         return chosen
 
 
@@ -72,7 +73,8 @@ def changes(graph: ReadableGraph) -> list[Change]:
     """Every change event in ``graph``, sorted by effective date."""
     out = []
     for event in set(graph.subjects(ITOPS.changeOf, None)):
-        assert isinstance(event, URIRef)
+        if not isinstance(event, URIRef):
+            continue  # a change event is named; an anonymous one cannot be cited
         # the most specific kind: with entailments an event is also a ChangeEvent, an rdfs:Resource...
         kinds = {k for k in graph.objects(event, RDF.type)
                  if isinstance(k, URIRef) and (k, RDFS.subClassOf, ITOPS.ChangeEvent) in graph and k != ITOPS.ChangeEvent}

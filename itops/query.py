@@ -33,7 +33,7 @@ from rdflib.term import Identifier, Node
 
 import pyoxigraph as ox
 
-from itops.errors import ParameterError, UnknownQueryError
+from itops.errors import ParameterError, QueryError, UnknownQueryError
 from itops.namespace import PREFIXES
 from itops.resources import resource_dir, resource_files
 from itops.terms import ReadableGraph, select, to_rdflib
@@ -63,14 +63,14 @@ class Parameter:
         """Parse ``NAME TYPE required|optional DESCRIPTION``; TYPE is IRI, IRI(prefix:Class), string, integer or date."""
         parts = spec.split(None, 3)
         if len(parts) < 3 or parts[2] not in ("required", "optional"):
-            raise ValueError(f"query {query}: bad '# param:' line {spec!r}")
+            raise QueryError(f"query {query}: bad '# param:' line {spec!r}")
         name, kind, need = parts[0], parts[1], parts[2]
         iri_class = None
         match = re.fullmatch(r"IRI\(([\w-]+:[\w-]+)\)", kind)
         if match:
             kind, iri_class = "IRI", match.group(1)
         if kind not in _PARAM_TYPES:
-            raise ValueError(f"query {query}: parameter {name} has unknown type {kind!r}")
+            raise QueryError(f"query {query}: parameter {name} has unknown type {kind!r}")
         return cls(name, kind, need == "required", parts[3] if len(parts) > 3 else "", iri_class)
 
 
@@ -270,7 +270,8 @@ def _resolve_one(param: Parameter, raw: str, graph: ReadableGraph, index: NameIn
     allowed: set[URIRef] | None = None
     if param.iri_class:
         class_iri = _expand(param.iri_class)
-        assert class_iri is not None, param.iri_class
+        if class_iri is None:
+            raise QueryError(f"parameter {param.name}: class {param.iri_class!r} is not a known prefixed name")
         allowed = instances_of(graph, class_iri)
     iri = _expand(raw.strip())
     if iri is not None:
@@ -386,7 +387,7 @@ def with_values(text: str, bindings: Mapping[str, Identifier]) -> str:
         return text
     match = _OUTER_WHERE.search(text)
     if match is None:
-        raise ValueError("query has no WHERE clause to bind parameters in")
+        raise QueryError("query has no WHERE clause to bind parameters in")
     names = sorted(bindings)
     for term in bindings.values():
         if not isinstance(term, (URIRef, Literal)):
