@@ -307,12 +307,16 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 def cmd_docs(args: argparse.Namespace) -> int:
     """Write the documentation site, replacing the folder whole."""
-    from itops.docs import build_site
+    from itops.docsite import EXAMPLE_REGISTER, build_site
     from itops.io import write_folder_atomic
 
     out = Path(args.output or "site")
+    default = EXAMPLE_REGISTER if EXAMPLE_REGISTER.is_file() else None  # a source checkout's example register
+    register = None if args.no_register else Path(args.register) if args.register else default
+    if register is not None:
+        check_outputs([register], [("-o", out)])
     pages: list[Path] = []
-    write_folder_atomic(out, lambda folder: pages.extend(build_site(folder)), marker=".itops-site")
+    write_folder_atomic(out, lambda folder: pages.extend(build_site(folder, register=register)), marker=".itops-site")
     print(f"itops: {len(pages)} pages written to {out}", file=sys.stderr)
     return 0
 
@@ -448,6 +452,10 @@ def build_parser() -> argparse.ArgumentParser:
     docs = add("docs", cmd_docs, "write the documentation site: documents, grids, parties, rules, ontology, diagrams, "
                "timelines, search")
     docs.add_argument("-o", "--output", metavar="DIR", help="output folder (default: site)")
+    which = docs.add_mutually_exclusive_group()
+    which.add_argument("--register", metavar="FILE",
+                       help="show this register's findings on the rule pages (default: the example register)")
+    which.add_argument("--no-register", action="store_true", help="show no register's findings on the rule pages")
 
     release = add("release", cmd_release, "write the release files (Turtle, RDF/XML, JSON-LD, N-Triples) "
                   "deterministically")
