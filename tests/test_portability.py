@@ -118,6 +118,16 @@ def jena_results(kg: KnowledgeGraph, arq_classpath: list[Path], data_file: Path,
     return dict(zip(CASES, report.results))
 
 
+_RDFLIB: dict[Case, QueryResult] = {}
+
+
+def on_rdflib(kg: KnowledgeGraph, case: Case) -> QueryResult:
+    """The reference answer (rdflib, parameters bound by initBindings), computed once per case."""
+    if case not in _RDFLIB:
+        _RDFLIB[case] = kg.query(case[0], dict(case[1]), engine="rdflib")
+    return _RDFLIB[case]
+
+
 def assert_same(reference: QueryResult, other: QueryResult, engine: str) -> None:
     assert other.columns == reference.columns, f"{engine}: columns differ"
     assert len(other.rows) == len(reference.rows), f"{engine}: {len(other.rows)} rows, rdflib has {len(reference.rows)}"
@@ -129,7 +139,7 @@ def assert_same(reference: QueryResult, other: QueryResult, engine: str) -> None
 def test_same_rows_in_the_same_order_on_four_engines(kg: KnowledgeGraph, server_endpoint: Endpoint,
                                                       jena_results: dict[Case, QueryResult], case: Case) -> None:
     name, params = case[0], dict(case[1])
-    reference = kg.query(name, params, engine="rdflib")
+    reference = on_rdflib(kg, case)
     assert reference.rows or case in MAY_BE_EMPTY, f"{case_id(case)} finds nothing: not a useful comparison"
     assert_same(reference, kg.query(name, params, engine="oxigraph"), "pyoxigraph")
     assert_same(reference, query_endpoint(kg, load_query(name), params, server_endpoint), "oxigraph serve")
@@ -142,7 +152,7 @@ def test_order_leaves_no_ties(kg: KnowledgeGraph, case: Case) -> None:
     query = load_query(case[0])
     keys = order_keys(query.text)
     assert keys is not None, f"{query.name} has no ORDER BY"
-    result = kg.query(query, dict(case[1]), engine="rdflib")
+    result = on_rdflib(kg, case)
     columns = [result.columns.index(k) for k in keys if k in result.columns]
     for before, after in zip(result.rows, result.rows[1:]):
         if [before[i] for i in columns] == [after[i] for i in columns]:
