@@ -67,6 +67,7 @@ class ITOPS(DefinedNamespace):
     PrimaryCareTrust: URIRef
     PrivateProvider: URIRef
     ProvisionStatement: URIRef
+    PurposeStatement: URIRef
     Reading: URIRef
     ReferenceEntry: URIRef
     Renaming: URIRef
