@@ -20,7 +20,7 @@ import os
 import shutil
 import subprocess
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -30,8 +30,7 @@ from rdflib import Graph
 
 from itops.endpoint import parse_json_results
 from itops.graph import KnowledgeGraph
-from itops.query import NamedQuery, QueryResult, with_values
-from rdflib.term import Identifier
+from itops.query import QueryResult
 
 JAVA_DIR = Path("/usr/share/java")
 SOURCE = Path(__file__).resolve().parent / "java" / "ArqRun.java"
@@ -66,9 +65,6 @@ JARS: dict[str, str] = {
 }
 JDK_PACKAGE = "openjdk-17-jdk-headless"
 _XERCES_BUNDLES = "org/apache/jena/ext/xerces/"
-
-#: ``run(queries)`` → one result per query text, in order.
-ArqRunner = Callable[[Sequence[str]], list[QueryResult]]
 
 
 class JenaUnavailable(Exception):
@@ -188,11 +184,6 @@ def union_ntriples(kg: KnowledgeGraph, target: Path) -> Path:
         merged.add(triple)
     merged.serialize(target, format="nt", encoding="utf-8")
     return target
-
-
-def bound_text(query: NamedQuery, bindings: Mapping[str, Identifier]) -> str:
-    """The query text Jena receives: parameters in a VALUES block, as sent to any endpoint."""
-    return with_values(query.text, bindings)
 
 
 @pytest.fixture(scope="session")
