@@ -485,3 +485,12 @@ def test_the_named_query_gives_the_librarys_obligations(kg: KnowledgeGraph) -> N
             continue
         rows = kg.query("obligations-for-type", {"type": str(t.iri)}).as_dicts()
         assert {r["obligation"] for r in rows} == {r.obligation for r in obligations_for_type(kg, t.label)}, t.label
+
+
+def test_a_combined_unit_is_found_by_its_members(kg: KnowledgeGraph) -> None:
+    """AF 2013 §04 prints "NHS CB through its national and area teams", CP 2012 §05 "through its regional and area
+    teams": asking for the area teams finds those rows."""
+    rows = kg.query("accountability", {"body": "NHS CB area teams"}).as_dicts()
+    assert {r["via"] for r in rows} == {"NHS CB national and area teams", "NHS CB regional and area teams"}
+    regional = kg.query("commissioning", {"commissioner": "NHS CB regional teams"}).as_dicts()
+    assert regional and {r["via"] for r in regional} == {"NHS CB regional and area teams"}
