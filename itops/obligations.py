@@ -490,7 +490,9 @@ def to_text(items: Sequence[ObligationRow] | Sequence[OrganisationObligation]) -
                     lines.append(f"      status: {item.status} — {item.detail}")
     else:
         rows = [i for i in items if isinstance(i, ObligationRow)]
-        lines.append(f"{len(rows)} obligation(s).")
+        lines.append(f"{len(rows)} obligation(s)." if rows else
+                     "0 obligation(s): the documents bind no category this kind of organisation belongs to "
+                     "(a group they leave open, such as 'any other provider', is not counted as a membership).")
         for row in rows:
             lines.extend(_text_block(row))
     return "\n".join(lines) + "\n"
