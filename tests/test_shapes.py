@@ -171,3 +171,30 @@ def test_every_property_shape_is_an_iri(source_shapes: Graph) -> None:
     assert not blank, blank
     declared = set(shapes.subjects(RDF.type, SH.PropertyShape))
     assert all(isinstance(p, URIRef) for p in declared)
+
+
+#: Node shapes that check the documents' own data (their table structure and provenance), not a register.
+DATA_SHAPES = {"AccountabilityArrangementShape", "CommissioningArrangementShape", "EscalationRouteShape",
+               "MatrixResponsibilityShape", "StandardRequirementShape", "StatementProvenance"}
+SOURCE_TEXTS = Path(__file__).resolve().parent.parent / "sources"
+
+
+def _normalised_sources() -> str:
+    text = " ".join(p.read_text(encoding="utf-8") for p in sorted(SOURCE_TEXTS.glob("*.txt")))
+    text = re.sub(r"<[^>]+>", "", text).replace("*", "")
+    text = re.sub(r"\s+", " ", text)
+    return re.sub(r"(\d) (st|nd|rd|th)\b", r"\1\2", text)
+
+
+@pytest.mark.parametrize("name", [n for n in folders() if n not in DATA_SHAPES])
+def test_every_register_rule_fixture_quotes_the_passage_that_decides_it(name: str) -> None:
+    """Each boundary fixture of a rule about register organisations quotes, in its header comment, at least
+    one passage of the documents verbatim (in double quotes; '...' may elide part of it)."""
+    sources = _normalised_sources()
+    for kind in ("pass.ttl", "fail.ttl"):
+        header = " ".join(line[1:].strip() for line in (FIXTURES / name / kind).read_text(encoding="utf-8").splitlines()
+                          if line.startswith("#"))
+        quotes = re.findall(r'"([^"]{15,})"', header)
+        verbatim = [q for q in quotes if all(re.sub(r"\s+", " ", part).strip() in sources
+                                             for part in q.split("...") if part.strip())]
+        assert verbatim, f"{name}/{kind} quotes no passage of the documents"
