@@ -93,6 +93,7 @@ class ITOPS(DefinedNamespace):
     acronym: URIRef
     actionBy: URIRef
     actsThrough: URIRef
+    adheresToNhsmailPolicy: URIRef
     adheresToRaPolicy: URIRef
     advisedBy: URIRef
     alternativeParty: URIRef

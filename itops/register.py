@@ -25,6 +25,8 @@ column                      meaning
                             ``DMS``/``MoD``)
 ``ra_policy``               ``yes`` if it adheres to the registration authority (smartcard security)
                             policy, ``no`` if not
+``nhsmail_policy``          ``yes`` if it adheres to the policy and procedures for use of NHS mail
+                            services, ``no`` if not
 ``agreed_equivalents``      otherwise agreed equivalent standards it meets in place of a named one:
                             ``ISB 0160=Defence clinical safety standard``
 ==========================  ===========================================================================
@@ -75,6 +77,7 @@ OPTIONAL = (
     "escalation_contact",
     "it_commissioned_by",
     "ra_policy",
+    "nhsmail_policy",
     "agreed_equivalents",
 )
 _YES = {"yes", "y", "true", "1"}
@@ -250,11 +253,12 @@ class RegisterReader:
             g.add((node, RDF.type, ITOPS.AgreedEquivalent))
             g.add((node, ITOPS.equivalentFor, standard))
             g.add((node, ITOPS.equivalentName, Literal(equivalent.strip())))
-        ra_policy = cells.get("ra_policy", "").casefold()
-        if ra_policy:
-            if ra_policy not in _YES | _NO:
-                raise fail("ra_policy", f"expected yes or no, got {cells['ra_policy']!r}")
-            g.add((org, ITOPS.adheresToRaPolicy, Literal(ra_policy in _YES)))
+        for column, prop in (("ra_policy", ITOPS.adheresToRaPolicy), ("nhsmail_policy", ITOPS.adheresToNhsmailPolicy)):
+            answer = cells.get(column, "").casefold()
+            if answer:
+                if answer not in _YES | _NO:
+                    raise fail(column, f"expected yes or no, got {cells[column]!r}")
+                g.add((org, prop, Literal(answer in _YES)))
         smartcards = cells.get("smartcard_users", "").casefold()
         if smartcards:
             if smartcards not in _YES | _NO:
