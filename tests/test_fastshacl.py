@@ -32,7 +32,7 @@ from itops.graph import KnowledgeGraph
 from itops.validate import load_shapes
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
+FIXTURES = Path(__file__).resolve().parent.parent / "shapes" / "examples"
 ANY = Path(__file__).parent / "fixtures" / "anyshapes"
 LIB = "http://example.org/library#"
 PREFIXES = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .

@@ -2,7 +2,7 @@
 data that breaks it gives exactly the findings its ``# expect:`` lines list, with the shape's severity.
 
 Fixtures are validated against the shapes together with the ontology and ``data/shared.ttl`` only
-(not the documents' data), so each runs in a few milliseconds. See ``tests/fixtures/shapes/README.md``.
+(not the documents' data), so each runs in a few milliseconds. See ``shapes/examples/README.md``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from rdflib.term import Node
 from itops.namespace import ITOPS
 from itops.validate import Report, load_shapes, validate_graph
 
-FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
+FIXTURES = Path(__file__).resolve().parent.parent / "shapes" / "examples"
 SOURCE_SHAPES = Path(__file__).resolve().parent.parent / "shapes"
 SHAPES_NS = "https://w3id.org/itops/shapes#"
 EXPECT = re.compile(r"^#\s*expect:\s*<?(\S+?)>?\s+(\S+)\s*$")

@@ -41,7 +41,7 @@ REGISTER_CSV = EXAMPLES / "register.csv"
 REGISTER_TTL = EXAMPLES / "register.ttl"
 BREAKS = EXAMPLES / "register-breaks.csv"
 SHAPES_NS = "https://w3id.org/itops/shapes#"
-FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
+FIXTURES = Path(__file__).resolve().parent.parent / "shapes" / "examples"
 SEVERITIES = {"Violation": SH.Violation, "Warning": SH.Warning, "Info": SH.Info}
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from importlib.resources import files
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
-from itops.namespace import ITOPS
 from itops.docsite.model import Link, Pages, Statement, slug, text, uris
+from itops.namespace import ITOPS
+from itops.resources import resource_dir
 from itops.validate import Finding, Rule
 
 _SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -51,8 +51,8 @@ def rule_id(shape: str) -> str:
 
 
 def examples_for(shape: str) -> list[Example]:
-    """The packaged pass/fail examples of a rule (``itops/docsite/examples/<Shape>/``), if any."""
-    folder = files("itops.docsite").joinpath("examples", rule_id(shape))
+    """The packaged pass/fail examples of a rule (``shapes/examples/<Shape>/``, also the tests' fixtures), if any."""
+    folder = resource_dir("shapes").joinpath("examples", rule_id(shape))
     out = []
     for kind in ("pass", "fail"):
         file = folder.joinpath(f"{kind}.ttl")
