@@ -10,6 +10,8 @@ import pytest
 from rdflib import Graph
 
 from itops.graph import KnowledgeGraph
+
+pytest_plugins = ["owlapi"]  # the owl_check fixture (the OWL API through Java)
 from itops.resources import resource_files
 
 

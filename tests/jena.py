@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+from conftest import missing_tool
 from rdflib import Graph
 
 from itops.endpoint import parse_json_results
@@ -77,10 +78,7 @@ class ArqRunError(Exception):
 
 def unavailable(reason: str) -> NoReturn:
     """Skip the test (fail it under ``CI=true``): Jena ARQ cannot run, for ``reason``."""
-    message = f"Jena ARQ cannot run: {reason} (run `bash scripts/install-system-deps.sh`)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message + "; CI=true, so this fails instead of skipping", pytrace=False)
-    pytest.skip(message)
+    missing_tool(f"Jena ARQ cannot run: {reason}")
 
 
 def classpath() -> list[Path]:

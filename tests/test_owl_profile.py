@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from owlapi import OwlCheck, owl_check  # noqa: F401  (fixture)
+from owlapi import OwlCheck  # the owl_check fixture comes from owlapi, a plugin named in conftest.py
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 

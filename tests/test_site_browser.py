@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import missing_tool
 
 from itops.docsite import build_site
 
-CI = os.environ.get("CI", "").lower() == "true"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--hide-scrollbars",
          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--remote-debugging-pipe"]
 
@@ -172,10 +172,7 @@ def _high(fd: int) -> int:
 def chromium() -> str:
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     if exe is None:
-        reason = "Chromium is missing: install Debian's chromium package (scripts/install-system-deps.sh does)"
-        if CI:
-            pytest.fail(reason)
-        pytest.skip(reason)
+        missing_tool("Chromium is missing: install Debian's chromium package")
     return exe
 
 
