@@ -25,8 +25,9 @@ rm -rf build
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall .
 
 # Lint and types are steps of their own: a failure names the step and stops the run.
-echo "== ruff check"
+echo "== ruff check and ruff format --check"
 .venv/bin/ruff check itops tests benchmarks
+.venv/bin/ruff format --check itops tests benchmarks
 echo "== mypy --strict (the package)"
 .venv/bin/mypy
 
