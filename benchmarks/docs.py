@@ -45,9 +45,12 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             start = time.perf_counter()
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            done = subprocess.run([sys.executable, "-c", CHILD, os.path.join(tmp, "site"),
-                                   "none" if args.no_register else "default"],
-                                  capture_output=True, text=True, check=False)
+            done = subprocess.run(
+                [sys.executable, "-c", CHILD, os.path.join(tmp, "site"), "none" if args.no_register else "default"],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             elapsed = time.perf_counter() - start
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
@@ -58,11 +61,15 @@ def main() -> int:
             times.append(elapsed)
     median = statistics.median(times)
     print(f"cpus: {os.cpu_count()}  graphviz: {'yes' if shutil.which('dot') else 'no'}  files: {files}")
-    print(f"site build: median {median:.2f} s over {len(times)} run(s) "
-          f"(each: {', '.join(f'{t:.2f}' for t in times)}); target < {TARGET_SECONDS:.0f} s: "
-          f"{'met' if median < TARGET_SECONDS else 'NOT met'}")
-    print(f"cpu time (user + system): median {statistics.median(cpu):.2f} s; load average now "
-          f"{os.getloadavg()[0]:.1f} (wall time suffers when other work shares the cores)")
+    print(
+        f"site build: median {median:.2f} s over {len(times)} run(s) "
+        f"(each: {', '.join(f'{t:.2f}' for t in times)}); target < {TARGET_SECONDS:.0f} s: "
+        f"{'met' if median < TARGET_SECONDS else 'NOT met'}"
+    )
+    print(
+        f"cpu time (user + system): median {statistics.median(cpu):.2f} s; load average now "
+        f"{os.getloadavg()[0]:.1f} (wall time suffers when other work shares the cores)"
+    )
     return 0
 
 

@@ -44,8 +44,11 @@ GRAPH = "urn:itops:benchmark"
 def cases() -> list[tuple[NamedQuery, dict[str, str]]]:
     """One case per named query: its first example's parameters, or none (a query that requires a
     parameter and gives no example is left out)."""
-    return [(q, dict(q.examples[0]) if q.examples else {}) for q in all_queries()
-            if q.examples or not any(p.required for p in q.parameters)]
+    return [
+        (q, dict(q.examples[0]) if q.examples else {})
+        for q in all_queries()
+        if q.examples or not any(p.required for p in q.parameters)
+    ]
 
 
 def timed(run: Callable[[], QueryResult], repeat: int) -> tuple[list[float], QueryResult]:
@@ -67,8 +70,9 @@ class Server:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         self.base = f"http://127.0.0.1:{port}"
-        self.process = subprocess.Popen([executable, "serve", "--bind", f"127.0.0.1:{port}"],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [executable, "serve", "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + 20
         while True:
             try:
@@ -77,11 +81,14 @@ class Server:
             except (urllib.error.URLError, OSError):
                 if time.monotonic() > deadline or self.process.poll() is not None:
                     self.stop()
-                    raise SystemExit("oxigraph serve did not start")
+                    raise SystemExit("oxigraph serve did not start") from None
                 time.sleep(0.1)
-        put = urllib.request.Request(f"{self.base}/store?graph={urllib.parse.quote(GRAPH, safe='')}",
-                                     data=data.read_bytes(), method="PUT",
-                                     headers={"Content-Type": "application/n-triples"})
+        put = urllib.request.Request(
+            f"{self.base}/store?graph={urllib.parse.quote(GRAPH, safe='')}",
+            data=data.read_bytes(),
+            method="PUT",
+            headers={"Content-Type": "application/n-triples"},
+        )
         with urllib.request.urlopen(put, timeout=60):
             pass
         self.endpoint = Endpoint(self.base + "/query", graph=GRAPH)
@@ -130,8 +137,9 @@ def main() -> int:
         if "jena" in engines:
             cp = compile_arqrun(work)
             texts = [with_values(q.text, resolve_parameters(q, p, kg.dataset, kg.names())) for q, p in todo]
-            report = run_arqrun(cp, [data], texts, work, list_columns=[q.list_columns for q, _ in todo],
-                                repeat=args.repeat)
+            report = run_arqrun(
+                cp, [data], texts, work, list_columns=[q.list_columns for q, _ in todo], repeat=args.repeat
+            )
             times["jena"] = [[float(ms) for ms in m] for m in report.millis]
             results["jena"] = list(report.results)
             notes.append(f"jena: {report.triples} triples loaded in {report.load_ms} ms (not counted)")
@@ -142,8 +150,10 @@ def main() -> int:
         row: dict[str, object] = {"query": query.name, "params": params}
         for engine in engines:
             t = times[engine][i]
-            same = results[engine][i].columns == results[reference][i].columns and \
-                results[engine][i].rows == results[reference][i].rows
+            same = (
+                results[engine][i].columns == results[reference][i].columns
+                and results[engine][i].rows == results[reference][i].rows
+            )
             row[engine] = {"first_ms": round(t[0], 1), "best_ms": round(min(t), 1), "same_as_" + reference: same}
         rows.append(row)
     if args.json:
@@ -160,7 +170,7 @@ def main() -> int:
         print(f"{str(row['query']):28}" + "".join(f"{c:>28}" for c in cells))
     for engine in engines:
         total = sum(min(t) for t in times[engine])
-        worst = max((min(t), q.name) for t, (q, _) in zip(times[engine], todo))
+        worst = max((min(t), q.name) for t, (q, _) in zip(times[engine], todo, strict=False))
         print(f"{engine}: total of best {total:.0f} ms; slowest {worst[1]} {worst[0]:.1f} ms")
     for note in notes:
         print(note)

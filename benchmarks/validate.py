@@ -97,7 +97,7 @@ def findings_of(run: Run) -> str:
     if run.status != "ok" or not run.out.strip():
         return "—"
     try:
-        data = json.loads(run.out.strip().splitlines()[-1] if run.out.lstrip().startswith("{\"load") else run.out)
+        data = json.loads(run.out.strip().splitlines()[-1] if run.out.lstrip().startswith('{"load') else run.out)
     except ValueError:
         return "?"
     if "results" in data:
@@ -107,6 +107,7 @@ def findings_of(run: Run) -> str:
 
 # ------------------------------------------------------------------------------------ peers
 
+
 def jena_command(work: Path) -> list[str] | None:
     """The command that runs Jena SHACL (compiled once into ``work``), or None if Java or the jars are missing."""
     if shutil.which("javac") is None or not (JAVA_DIR / "jena-shacl.jar").is_file():
@@ -114,8 +115,12 @@ def jena_command(work: Path) -> list[str] | None:
     jars = sorted(str(j) for j in JAVA_DIR.glob("*.jar") if not j.name[0].isdigit())
     classpath = os.pathsep.join([str(work), *jars])
     if not (work / "JenaShacl.class").is_file():
-        proc = subprocess.run(["javac", "-nowarn", "-cp", classpath, "-d", str(work), str(JENA_SOURCE)],
-                              capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            ["javac", "-nowarn", "-cp", classpath, "-d", str(work), str(JENA_SOURCE)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if proc.returncode != 0:
             print(f"(Jena SHACL not compiled: {proc.stderr.strip().splitlines()[-1:]})")
             return None
@@ -123,7 +128,7 @@ def jena_command(work: Path) -> list[str] | None:
         with zipfile.ZipFile(JAVA_DIR / "jena-core.jar") as jar:
             for name in jar.namelist():
                 if name.startswith("org/apache/jena/ext/xerces/") and name.endswith(".properties"):
-                    out = work / name[len("org/apache/jena/ext/"):]
+                    out = work / name[len("org/apache/jena/ext/") :]
                     out.parent.mkdir(parents=True, exist_ok=True)
                     out.write_bytes(jar.read(name))
     return ["java", "-Xmx16g", "-cp", classpath, "JenaShacl"]
@@ -139,11 +144,16 @@ def bundled_ntriples(work: Path) -> Path:
 
 # ------------------------------------------------------------------------------------ the runs
 
+
 def synth(work: Path, organisations: int, suffix: str) -> Path:
     path = work / f"register-{organisations}{suffix}"
     if not path.is_file():
-        subprocess.run(itops("synth", "--organisations", str(organisations), "--seed", "1", "-o", str(path)),
-                       check=True, cwd=ROOT, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            itops("synth", "--organisations", str(organisations), "--seed", "1", "-o", str(path)),
+            check=True,
+            cwd=ROOT,
+            stderr=subprocess.DEVNULL,
+        )
     return path
 
 
@@ -165,15 +175,29 @@ def main() -> int:
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="itops-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    print(f"itops benchmark on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"work folder {work}\n")
+    print(
+        f"itops benchmark on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"work folder {work}\n"
+    )
     print("| what | wall time | peak memory | findings / note | target |")
     print("|---|---:|---:|---|---|")
     example = str(ROOT / "examples" / "register.csv")
-    print(row("`itops validate examples/register.csv`",
-              median_run(itops("validate", example), args.repeat, args.limit), "≤ 0.5 s", f"median of {args.repeat}"))
-    print(row("`itops query commissioning`",
-              median_run(itops("query", "commissioning"), args.repeat, args.limit), "≤ 0.5 s", f"median of {args.repeat}"))
+    print(
+        row(
+            "`itops validate examples/register.csv`",
+            median_run(itops("validate", example), args.repeat, args.limit),
+            "≤ 0.5 s",
+            f"median of {args.repeat}",
+        )
+    )
+    print(
+        row(
+            "`itops query commissioning`",
+            median_run(itops("query", "commissioning"), args.repeat, args.limit),
+            "≤ 0.5 s",
+            f"median of {args.repeat}",
+        )
+    )
 
     jena = None if args.skip_peers else jena_command(work)
     shapes = sorted(str(p) for p in (ROOT / "shapes").glob("*.ttl"))
@@ -200,16 +224,28 @@ def main() -> int:
     as_nt = measure(itops("validate", str(nt_register), "--format", "json"), args.limit)
     size_mb = csv_register.stat().st_size / 1e6
     ratio = f"{as_csv.seconds / as_nt.seconds:.2f}× the N-Triples time" if as_nt.status == as_csv.status == "ok" else ""
-    print(row(f"CSV, {size_mb:.0f} MB ({organisations:,} organisations), in memory", as_csv,
-              "≤ 1.5× N-Triples, < 3 GiB", ratio))
+    print(
+        row(
+            f"CSV, {size_mb:.0f} MB ({organisations:,} organisations), in memory",
+            as_csv,
+            "≤ 1.5× N-Triples, < 3 GiB",
+            ratio,
+        )
+    )
     print(row(f"the same register as N-Triples ({nt_register.stat().st_size / 1e6:.0f} MB)", as_nt, "", ""))
 
     organisations = max(1, round(args.store_csv_mb * 1e6 / CSV_BYTES_PER_ORGANISATION))
     big = synth(work, organisations, ".csv")
     store = work / "store"
     on_disk = measure(itops("validate", str(big), "--store", str(store), "--format", "json"), args.limit)
-    print(row(f"CSV, {big.stat().st_size / 1e6:.0f} MB ({organisations:,} organisations), --store DIR", on_disk,
-              "< 1 GiB", findings_of(on_disk)))
+    print(
+        row(
+            f"CSV, {big.stat().st_size / 1e6:.0f} MB ({organisations:,} organisations), --store DIR",
+            on_disk,
+            "< 1 GiB",
+            findings_of(on_disk),
+        )
+    )
     return 0
 
 

@@ -45,8 +45,10 @@ class Clash:
 
     def sentence(self) -> str:
         """The clash in words."""
-        return (f"{self.label} ({self.individual}) is a {self.first} ({self.first_because}) and a {self.second} "
-                f"({self.second_because}), but the ontology says nothing can be both.")
+        return (
+            f"{self.label} ({self.individual}) is a {self.first} ({self.first_because}) and a {self.second} "
+            f"({self.second_because}), but the ontology says nothing can be both."
+        )
 
 
 @dataclass(frozen=True)
@@ -60,13 +62,18 @@ class CheckResult:
     def explanation(self) -> list[str]:
         """What the result means, in words."""
         if self.consistent:
-            return [f"Consistent: HermiT found no contradiction in {self.triples} triples (ontology, documents and registers)."]
+            return [
+                f"Consistent: HermiT found no contradiction in {self.triples} triples "
+                "(ontology, documents and registers)."
+            ]
         lines = [f"Inconsistent: HermiT found a contradiction in {self.triples} triples."]
         lines += [c.sentence() for c in self.clashes]
         if not self.clashes:
-            lines.append("No individual is directly put in two disjoint classes; the contradiction comes from a longer "
-                         "chain of axioms. Check the last data you added (types, and values of properties whose range "
-                         "is a class).")
+            lines.append(
+                "No individual is directly put in two disjoint classes; the contradiction comes from a longer "
+                "chain of axioms. Check the last data you added (types, and values of properties whose range "
+                "is a class)."
+            )
         return lines
 
 
@@ -116,7 +123,9 @@ def _types(g: Graph, individual: URIRef) -> dict[URIRef, str]:
             continue
         for cls in g.objects(prop, RDFS.range):
             if isinstance(cls, URIRef) and isinstance(subject, URIRef):
-                direct.setdefault(cls, f"{_label(g, subject)} names it as its {_label(g, prop) if isinstance(prop, URIRef) else prop}")
+                direct.setdefault(
+                    cls, f"{_label(g, subject)} names it as its {_label(g, prop) if isinstance(prop, URIRef) else prop}"
+                )
     out: dict[URIRef, str] = {}
     for cls, why in direct.items():
         for sup, via in _superclasses(g, cls).items():
@@ -137,7 +146,9 @@ def clashes(g: Graph, individuals: Iterable[URIRef] | None = None) -> list[Clash
         for pair in sorted(pairs, key=lambda p: sorted(map(str, p))):
             a, b = sorted(pair, key=str)
             if a in types and b in types:
-                found.append(Clash(str(individual), _label(g, individual), _label(g, a), _label(g, b), types[a], types[b]))
+                found.append(
+                    Clash(str(individual), _label(g, individual), _label(g, a), _label(g, b), types[a], types[b])
+                )
     return found
 
 
@@ -173,7 +184,9 @@ def check_graph(graph: Graph) -> CheckResult:
         except owlready2.OwlReadyInconsistentOntologyError:
             return CheckResult(False, len(data), tuple(clashes(data)))
         except Exception as error:  # HermiT's Java process failed: a failure to check, not a result
-            raise ReasonerError(f"HermiT failed: {str(error).strip().splitlines()[-1] if str(error).strip() else error!r}") from None
+            raise ReasonerError(
+                f"HermiT failed: {str(error).strip().splitlines()[-1] if str(error).strip() else error!r}"
+            ) from None
     return CheckResult(True, len(data), ())
 
 

@@ -145,12 +145,17 @@ def cmd_push(args: argparse.Namespace) -> int:
     try:
         kg = _load(args)
     except InputError as err:
-        raise InputError(err.path, f"{err.reason}; nothing was sent: graph <{endpoint.graph}> is unchanged",
-                         line=err.line, column=err.column) from None
+        raise InputError(
+            err.path,
+            f"{err.reason}; nothing was sent: graph <{endpoint.graph}> is unchanged",
+            line=err.line,
+            column=err.column,
+        ) from None
     store, required = (args.store, True) if args.store else (default_store_url(endpoint.url), False)
     progress = (lambda message: print(f"itops: {message}", file=sys.stderr)) if sys.stderr.isatty() else None
-    result = push(union_graph(kg), endpoint, update_url=args.update, store_url=store, store_required=required,
-                  progress=progress)
+    result = push(
+        union_graph(kg), endpoint, update_url=args.update, store_url=store, store_required=required, progress=progress
+    )
     print(f"itops: {result.summary()}")
     return 0
 
@@ -178,20 +183,31 @@ def cmd_validate(args: argparse.Namespace) -> int:
         from itops.validate import validate_endpoint
 
         if args.files:
-            raise ParameterError("REGISTER", "with --endpoint the data must already be in the store: load it with "
-                                             "'itops push --endpoint URL REGISTER ...' and validate without files")
+            raise ParameterError(
+                "REGISTER",
+                "with --endpoint the data must already be in the store: load it with "
+                "'itops push --endpoint URL REGISTER ...' and validate without files",
+            )
         if args.inference != "none" or args.engine == "pyshacl" or args.store:
             raise ParameterError("--endpoint", "validation on an endpoint runs the compiled rules without inference")
         report = validate_endpoint(_endpoint(args))
     else:
-        report = validate_inputs(files, engine=args.engine, inference=args.inference, progress=sys.stderr.isatty(),
-                                 store_dir=Path(args.store) if args.store else None)
+        report = validate_inputs(
+            files,
+            engine=args.engine,
+            inference=args.inference,
+            progress=sys.stderr.isatty(),
+            store_dir=Path(args.store) if args.store else None,
+        )
     options = {"site_url": args.site_url} if args.format == "html" and args.site_url else {}
     _write(args, "validation", report, **options)
     if args.output:
-        print(f"itops: {len(report.violations)} violation(s), {len(report.warnings)} warning(s) in "
-              f"{report.organisations} organisation(s) and {report.statements} statement(s) checked; "
-              f"report written to {args.output}", file=sys.stderr)
+        print(
+            f"itops: {len(report.violations)} violation(s), {len(report.warnings)} warning(s) in "
+            f"{report.organisations} organisation(s) and {report.statements} statement(s) checked; "
+            f"report written to {args.output}",
+            file=sys.stderr,
+        )
     return 0 if report.conforms else 1
 
 
@@ -234,7 +250,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_obligations(args: argparse.Namespace) -> int:
-    """List the obligations that apply to a kind of organisation, or to one organisation of a register with its status."""
+    """List the obligations that apply to a kind of organisation, or to one organisation with its status."""
     from itops.obligations import obligations_for_organisation, obligations_for_type
 
     on = _day(args.on, "--on")
@@ -300,8 +316,10 @@ def cmd_synth(args: argparse.Namespace) -> int:
     except ValueError as err:
         raise ParameterError("--organisations/--violation-rate", str(err)) from None
     write_synthetic(rows, breaks, output, manifest)
-    print(f"itops: {len(rows)} organisations written to {output}; {len(breaks)} injected breaks listed in {manifest}",
-          file=sys.stderr)
+    print(
+        f"itops: {len(rows)} organisations written to {output}; {len(breaks)} injected breaks listed in {manifest}",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -333,6 +351,48 @@ def cmd_release(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------------ parser
 
 
+#: Every command: its handler and the help line shown by ``itops --help`` and ``itops COMMAND --help``.
+COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
+    "info": (cmd_info, "show what is loaded: sources, ontology size, statements per document"),
+    "query": (cmd_query, "run a named query (see --list)"),
+    "push": (
+        cmd_push,
+        "replace the itops graph of a SPARQL 1.1 store with the ontology, the documents and any extra "
+        "files, atomically (through a temporary graph and MOVE)",
+    ),
+    "export": (cmd_export, "export the ontology, the documents and any extra files"),
+    "validate": (
+        cmd_validate,
+        "check registers (CSV, spreadsheets or RDF) and the documents against the documents' rules; or, "
+        "with --shapes, any RDF data against any SHACL shapes",
+    ),
+    "types": (cmd_types, "list the organisation types a register's 'type' column accepts"),
+    "rules": (cmd_rules, "list every obligation of the documents with the rule that checks it, or why none can"),
+    "obligations": (
+        cmd_obligations,
+        "the obligations that apply to a kind of organisation, or to one organisation of a register with "
+        "the status of each (broken, met, not recorded)",
+    ),
+    "check": (
+        cmd_check,
+        "check with HermiT that the ontology, the documents and any registers are consistent (0 "
+        "consistent, 1 inconsistent, 2 failure); explains an inconsistency in words",
+    ),
+    "diff": (
+        cmd_diff,
+        "what changed between two validation reports (--format json files) or two versions of the graph "
+        "(folders or release files): 0 nothing new, 1 new findings or changes, 2 failure",
+    ),
+    "resolve": (cmd_resolve, "what a 2013 body, system or standard stands for on a date, with the chain of changes"),
+    "synth": (cmd_synth, "write a synthetic register with the national mix of organisations and injected breaks"),
+    "docs": (
+        cmd_docs,
+        "write the documentation site: documents, grids, parties, rules, ontology, diagrams, timelines, search",
+    ),
+    "release": (cmd_release, "write the release files (Turtle, RDF/XML, JSON-LD, N-Triples) deterministically"),
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the itops command line; every --format choice comes from the writers' registry."""
     parser = argparse.ArgumentParser(
@@ -343,7 +403,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+    def add(name: str) -> argparse.ArgumentParser:
+        handler, help_text = COMMANDS[name]
         command = sub.add_parser(name, help=help_text, description=help_text)
         command.set_defaults(handler=handler)
         return command
@@ -353,112 +414,150 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--format", choices=formats(kind), default=formats(kind)[0])
         command.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
-    info = add("info", cmd_info, "show what is loaded: sources, ontology size, statements per document")
+    info = add("info")
     info.add_argument("files", nargs="*", metavar="FILE", help="extra files to load: registers (CSV, RDF)")
     output(info, "info")
 
-    query = add("query", cmd_query, "run a named query (see --list)")
+    query = add("query")
     query.add_argument("name", nargs="?", metavar="NAME", help="the query to run")
     query.add_argument("--list", action="store_true", help="list the named queries")
     query.add_argument("--help-query", action="store_true", help="describe NAME: its question, columns and parameters")
     query.add_argument("--param", "-p", action="append", metavar="NAME=VALUE", help="a query parameter (repeatable)")
-    query.add_argument("--engine", choices=("auto", "rdflib", "oxigraph"), default="auto",
-                       help="embedded engine: oxigraph (in-memory store, the default) or rdflib")
+    query.add_argument(
+        "--engine",
+        choices=("auto", "rdflib", "oxigraph"),
+        default="auto",
+        help="embedded engine: oxigraph (in-memory store, the default) or rdflib",
+    )
     query.add_argument("--file", "-f", dest="files", action="append", metavar="FILE", help="extra file to load")
     output(query, "query")
     _endpoint_options(query, required=False)
 
-    push_cmd = add("push", cmd_push, "replace the itops graph of a SPARQL 1.1 store with the ontology, the documents and "
-                   "any extra files, atomically (through a temporary graph and MOVE)")
+    push_cmd = add("push")
     push_cmd.add_argument("files", nargs="*", metavar="FILE", help="extra files to push too: RDF or CSV registers")
     _endpoint_options(push_cmd, required=True)
-    push_cmd.add_argument("--update", metavar="URL",
-                          help="SPARQL Update URL (default: found from the server's service description, else "
-                               "…/update, else the --endpoint URL itself)")
-    push_cmd.add_argument("--store", metavar="URL",
-                          help="Graph Store Protocol URL (default: the --endpoint URL with /query or /sparql replaced "
-                               "by /store; if the server has none there, SPARQL Update INSERT DATA is used)")
+    push_cmd.add_argument(
+        "--update",
+        metavar="URL",
+        help="SPARQL Update URL (default: found from the server's service description, else "
+        "…/update, else the --endpoint URL itself)",
+    )
+    push_cmd.add_argument(
+        "--store",
+        metavar="URL",
+        help="Graph Store Protocol URL (default: the --endpoint URL with /query or /sparql replaced "
+        "by /store; if the server has none there, SPARQL Update INSERT DATA is used)",
+    )
 
-    export = add("export", cmd_export, "export the ontology, the documents and any extra files")
-    export.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="ttl",
-                        help="; ".join(f"{k}: {v[1]}" for k, v in EXPORT_FORMATS.items()))
+    export = add("export")
+    export.add_argument(
+        "--format",
+        choices=sorted(EXPORT_FORMATS),
+        default="ttl",
+        help="; ".join(f"{k}: {v[1]}" for k, v in EXPORT_FORMATS.items()),
+    )
     export.add_argument("--file", "-f", dest="files", action="append", metavar="FILE", help="extra file to load")
     export.add_argument("--no-documents", action="store_true", help="export the ontology alone")
     output(export)
 
-    validate = add("validate", cmd_validate, "check registers (CSV, spreadsheets or RDF) and the documents against the "
-                   "documents' rules; or, with --shapes, any RDF data against any SHACL shapes")
-    validate.add_argument("files", nargs="*", metavar="REGISTER",
-                          help="register files: CSV, .xlsx or .ods (see 'itops types'), or RDF")
+    validate = add("validate")
+    validate.add_argument(
+        "files", nargs="*", metavar="REGISTER", help="register files: CSV, .xlsx or .ods (see 'itops types'), or RDF"
+    )
     output(validate, "validation")
-    validate.add_argument("--inference", choices=("none", "rdfs", "owlrl"), default="none",
-                          help="add the ontology's RDFS or OWL RL entailments to the data before the rules run")
-    validate.add_argument("--engine", choices=("auto", "pyshacl", "oxigraph"), default="auto",
-                          help="oxigraph (the shapes compiled to SPARQL; the default, 'auto') or pyshacl (the reference)")
-    validate.add_argument("--store", metavar="DIR",
-                          help="keep the store on disk in DIR (new, empty, or made by itops before) for registers "
-                               "larger than memory")
-    validate.add_argument("--shapes", action="append", metavar="FILE",
-                          help="validate the data files against these SHACL shapes instead of the documents' rules "
-                               "(repeatable; writes the standard report: --format ttl)")
-    validate.add_argument("--site-url", metavar="URL",
-                          help="with --format html: link each finding to its rule and party pages of the site at URL")
+    validate.add_argument(
+        "--inference",
+        choices=("none", "rdfs", "owlrl"),
+        default="none",
+        help="add the ontology's RDFS or OWL RL entailments to the data before the rules run",
+    )
+    validate.add_argument(
+        "--engine",
+        choices=("auto", "pyshacl", "oxigraph"),
+        default="auto",
+        help="oxigraph (the shapes compiled to SPARQL; the default, 'auto') or pyshacl (the reference)",
+    )
+    validate.add_argument(
+        "--store",
+        metavar="DIR",
+        help="keep the store on disk in DIR (new, empty, or made by itops before) for registers larger than memory",
+    )
+    validate.add_argument(
+        "--shapes",
+        action="append",
+        metavar="FILE",
+        help="validate the data files against these SHACL shapes instead of the documents' rules "
+        "(repeatable; writes the standard report: --format ttl)",
+    )
+    validate.add_argument(
+        "--site-url",
+        metavar="URL",
+        help="with --format html: link each finding to its rule and party pages of the site at URL",
+    )
     _endpoint_options(validate, required=False)
 
-    types = add("types", cmd_types, "list the organisation types a register's 'type' column accepts")
+    types = add("types")
     output(types, "types")
 
-    rules_cmd = add("rules", cmd_rules, "list every obligation of the documents with the rule that checks it, or why "
-                    "none can")
+    rules_cmd = add("rules")
     output(rules_cmd, "rules")
 
-    obligations = add("obligations", cmd_obligations, "the obligations that apply to a kind of organisation, or to "
-                      "one organisation of a register with the status of each (broken, met, not recorded)")
+    obligations = add("obligations")
     obligations.add_argument("--type", metavar="TYPE", help="a kind of organisation (see 'itops types')")
     obligations.add_argument("--organisation", metavar="CODE", help="the ODS code of an organisation of the registers")
     obligations.add_argument("files", nargs="*", metavar="REGISTER", help="the registers (with --organisation)")
     obligations.add_argument("--on", metavar="DATE", help="name the bodies as they were on DATE (YYYY-MM-DD)")
-    obligations.add_argument("--inference", choices=("none", "rdfs", "owlrl"), default="none",
-                             help="with --organisation: add the ontology's entailments before the rules run")
+    obligations.add_argument(
+        "--inference",
+        choices=("none", "rdfs", "owlrl"),
+        default="none",
+        help="with --organisation: add the ontology's entailments before the rules run",
+    )
     output(obligations, "obligations")
 
-    check_cmd = add("check", cmd_check, "check with HermiT that the ontology, the documents and any registers are "
-                    "consistent (0 consistent, 1 inconsistent, 2 failure); explains an inconsistency in words")
+    check_cmd = add("check")
     check_cmd.add_argument("files", nargs="*", metavar="FILE", help="registers to check too (CSV or RDF)")
 
-    diff = add("diff", cmd_diff, "what changed between two validation reports (--format json files) or two versions "
-               "of the graph (folders or release files): 0 nothing new, 1 new findings or changes, 2 failure")
+    diff = add("diff")
     diff.add_argument("old", metavar="OLD")
     diff.add_argument("new", metavar="NEW")
     output(diff, "diff")
 
-    resolve_cmd = add("resolve", cmd_resolve, "what a 2013 body, system or standard stands for on a date, with the "
-                      "chain of changes")
-    resolve_cmd.add_argument("name", metavar="NAME", help="a 2013 name, acronym or IRI (e.g. 'NHS CB', HSCIC, 'ISB 0160')")
+    resolve_cmd = add("resolve")
+    resolve_cmd.add_argument(
+        "name", metavar="NAME", help="a 2013 name, acronym or IRI (e.g. 'NHS CB', HSCIC, 'ISB 0160')"
+    )
     resolve_cmd.add_argument("--on", metavar="DATE", help="the date, YYYY-MM-DD (default: today)")
-    resolve_cmd.add_argument("--basis", choices=("operational", "legal"), default="operational",
-                             help="which date of a change counts when both are known (default: operational)")
+    resolve_cmd.add_argument(
+        "--basis",
+        choices=("operational", "legal"),
+        default="operational",
+        help="which date of a change counts when both are known (default: operational)",
+    )
     output(resolve_cmd, "resolve")
 
-    synth = add("synth", cmd_synth, "write a synthetic register with the national mix of organisations and injected "
-                "breaks")
+    synth = add("synth")
     synth.add_argument("--organisations", type=int, required=True, metavar="N", help="how many organisations")
-    synth.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (the same seed gives the same file)")
-    synth.add_argument("--violation-rate", type=float, default=0.05, metavar="R",
-                       help="share of organisations with a break (0-1)")
+    synth.add_argument(
+        "--seed", type=int, default=0, metavar="S", help="random seed (the same seed gives the same file)"
+    )
+    synth.add_argument(
+        "--violation-rate", type=float, default=0.05, metavar="R", help="share of organisations with a break (0-1)"
+    )
     synth.add_argument("-o", "--output", required=True, metavar="FILE", help="the register: .csv or .nt")
     synth.add_argument("--manifest", metavar="FILE", help="the list of injected breaks (default FILE.breaks.csv)")
 
-    docs = add("docs", cmd_docs, "write the documentation site: documents, grids, parties, rules, ontology, diagrams, "
-               "timelines, search")
+    docs = add("docs")
     docs.add_argument("-o", "--output", metavar="DIR", help="output folder (default: site)")
     which = docs.add_mutually_exclusive_group()
-    which.add_argument("--register", metavar="FILE",
-                       help="show this register's findings on the rule pages (default: the example register)")
+    which.add_argument(
+        "--register",
+        metavar="FILE",
+        help="show this register's findings on the rule pages (default: the example register)",
+    )
     which.add_argument("--no-register", action="store_true", help="show no register's findings on the rule pages")
 
-    release = add("release", cmd_release, "write the release files (Turtle, RDF/XML, JSON-LD, N-Triples) "
-                  "deterministically")
+    release = add("release")
     release.add_argument("-o", "--output", metavar="DIR", help="output folder (default: release)")
     return parser
 
@@ -474,13 +573,21 @@ def _positive_seconds(text: str) -> float:
 
 
 def _endpoint_options(command: argparse.ArgumentParser, *, required: bool) -> None:
-    command.add_argument("--endpoint", metavar="URL", required=required,
-                         help="query URL of a SPARQL 1.1 endpoint (e.g. http://127.0.0.1:7878/query); credentials come "
-                              "from ITOPS_ENDPOINT_USER/ITOPS_ENDPOINT_PASSWORD or ITOPS_ENDPOINT_TOKEN")
-    command.add_argument("--graph", metavar="IRI",
-                         help="the named graph holding the itops data in the store (default https://w3id.org/itops/graph)")
-    command.add_argument("--timeout", metavar="S", type=_positive_seconds,
-                         help="seconds to wait for the server (default 30)")
+    command.add_argument(
+        "--endpoint",
+        metavar="URL",
+        required=required,
+        help="query URL of a SPARQL 1.1 endpoint (e.g. http://127.0.0.1:7878/query); credentials come "
+        "from ITOPS_ENDPOINT_USER/ITOPS_ENDPOINT_PASSWORD or ITOPS_ENDPOINT_TOKEN",
+    )
+    command.add_argument(
+        "--graph",
+        metavar="IRI",
+        help="the named graph holding the itops data in the store (default https://w3id.org/itops/graph)",
+    )
+    command.add_argument(
+        "--timeout", metavar="S", type=_positive_seconds, help="seconds to wait for the server (default 30)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

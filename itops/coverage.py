@@ -110,33 +110,49 @@ def coverage(kg: KnowledgeGraph) -> list[Obligation]:
         restated |= {s for s in g.objects(ob, ITOPS.derivedFromStatement) if isinstance(s, URIRef)}
         parties = [p for p in g.objects(ob, ITOPS.obligedParty) if isinstance(p, URIRef)]
         shapes = tuple(sorted(_local(s) for s in g.objects(ob, ITOPS.checkedBy)))
-        out.append(Obligation(
-            statement=str(ob),
-            document=_document(g, ob),
-            section=str(g.value(g.value(ob, ITOPS.fromSection), RDFS.label) or ""),
-            passage=str(g.value(ob, ITOPS.quotes) or ""),
-            party="; ".join(sorted(str(g.value(p, RDFS.label) or p) for p in parties)),
-            modality=str(g.value(ob, ITOPS.modality) or ""),
-            severity=str(g.value(ob, ITOPS.severity) or ""),
-            register_subject=any(p in registerable for p in parties),
-            shapes=shapes,
-            reason="" if shapes else str(g.value(ob, ITOPS.uncheckedBecause) or ""),
-        ))
+        out.append(
+            Obligation(
+                statement=str(ob),
+                document=_document(g, ob),
+                section=str(g.value(g.value(ob, ITOPS.fromSection), RDFS.label) or ""),
+                passage=str(g.value(ob, ITOPS.quotes) or ""),
+                party="; ".join(sorted(str(g.value(p, RDFS.label) or p) for p in parties)),
+                modality=str(g.value(ob, ITOPS.modality) or ""),
+                severity=str(g.value(ob, ITOPS.severity) or ""),
+                register_subject=any(p in registerable for p in parties),
+                shapes=shapes,
+                reason="" if shapes else str(g.value(ob, ITOPS.uncheckedBecause) or ""),
+            )
+        )
     for cls in DUTY_CLASSES:
         for s in sorted(instances_of(g, cls) - restated, key=str):
             if g.value(s, ITOPS.noDirectResponsibility) is not None or (s, RDF.type, ITOPS.Reading) in g:
                 continue
             restated.add(s)
-            out.append(Obligation(str(s), _document(g, s), str(g.value(g.value(s, ITOPS.fromSection), RDFS.label) or ""),
-                                  str(g.value(s, ITOPS.quotes) or ""), "", "", "", False, (), NOT_REVIEWED))
+            out.append(
+                Obligation(
+                    str(s),
+                    _document(g, s),
+                    str(g.value(g.value(s, ITOPS.fromSection), RDFS.label) or ""),
+                    str(g.value(s, ITOPS.quotes) or ""),
+                    "",
+                    "",
+                    "",
+                    False,
+                    (),
+                    NOT_REVIEWED,
+                )
+            )
     return sorted(out, key=lambda o: (o.document, o.section, o.passage, o.statement))
 
 
 def summarise(rows: list[Obligation]) -> Coverage:
-    """Counts of distinct (document, passage) pairs: checked, with a reason, not reviewed, overall and for register organisations.
+    """Counts of distinct (document, passage) pairs: checked, with a reason, not reviewed; overall and for
+    obligations about register organisations.
 
     A passage counts as checked when any obligation stating it is checked by a rule.
     """
+
     def pairs(selected: list[Obligation]) -> dict[tuple[str, str], list[Obligation]]:
         grouped: dict[tuple[str, str], list[Obligation]] = {}
         for row in selected:
@@ -145,20 +161,26 @@ def summarise(rows: list[Obligation]) -> Coverage:
 
     every = pairs(rows)
     register = pairs([r for r in rows if r.register_subject])
-    known = {str(s)[len(SHAPES_NS):] for s in load_shapes().subjects(RDF.type, None) if str(s).startswith(SHAPES_NS)}
+    known = {str(s)[len(SHAPES_NS) :] for s in load_shapes().subjects(RDF.type, None) if str(s).startswith(SHAPES_NS)}
     unknown = tuple(sorted({s for r in rows for s in r.shapes} - known))
 
     def checked(group: dict[tuple[str, str], list[Obligation]]) -> int:
         return sum(1 for obs in group.values() if any(o.shapes for o in obs))
 
     def reasoned(group: dict[tuple[str, str], list[Obligation]]) -> int:
-        return sum(1 for obs in group.values() if not any(o.shapes for o in obs) and all(o.reason and o.reason != NOT_REVIEWED for o in obs))
+        return sum(
+            1
+            for obs in group.values()
+            if not any(o.shapes for o in obs) and all(o.reason and o.reason != NOT_REVIEWED for o in obs)
+        )
 
     return Coverage(
         passages=len(every),
         checked=checked(every),
         with_reason=reasoned(every),
-        not_reviewed=sum(1 for obs in every.values() if any(o.reason == NOT_REVIEWED for o in obs) and not any(o.shapes for o in obs)),
+        not_reviewed=sum(
+            1 for obs in every.values() if any(o.reason == NOT_REVIEWED for o in obs) and not any(o.shapes for o in obs)
+        ),
         register_passages=len(register),
         register_checked=checked(register),
         register_with_reason=reasoned(register),
@@ -168,7 +190,7 @@ def summarise(rows: list[Obligation]) -> Coverage:
 
 def _local(term: object) -> str:
     text = str(term)
-    return text[len(SHAPES_NS):] if text.startswith(SHAPES_NS) else text
+    return text[len(SHAPES_NS) :] if text.startswith(SHAPES_NS) else text
 
 
 def _document(g: Graph, s: URIRef) -> str:

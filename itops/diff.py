@@ -29,14 +29,24 @@ from itops.errors import InputError
 from itops.namespace import ITOPS
 
 __all__: Sequence[str] = [
-    "FindingKey", "ReportDiff", "PropertyChange", "StatementChange", "GraphDiff", "diff_reports", "diff_graphs",
-    "diff_paths", "render", "exit_status", "FORMATS",
+    "FindingKey",
+    "ReportDiff",
+    "PropertyChange",
+    "StatementChange",
+    "GraphDiff",
+    "diff_reports",
+    "diff_graphs",
+    "diff_paths",
+    "render",
+    "exit_status",
+    "FORMATS",
 ]
 
 FORMATS = ("text", "json")
 
 
 # ------------------------------------------------------------------------------------------------ reports
+
 
 @dataclass(frozen=True, order=True)
 class FindingKey:
@@ -96,8 +106,11 @@ def _read_json(path: Path) -> dict[str, object]:
     except json.JSONDecodeError as err:
         raise InputError(str(path), f"not JSON: {err.msg}", line=err.lineno) from None
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
-        raise InputError(str(path), "not a validation report: expected the JSON of `itops validate --format json` "
-                                    "(an object with a \"findings\" list)")
+        raise InputError(
+            str(path),
+            "not a validation report: expected the JSON of `itops validate --format json` "
+            '(an object with a "findings" list)',
+        )
     return data
 
 
@@ -108,17 +121,22 @@ def _keys(path: Path) -> dict[tuple[str, str, str, str], FindingKey]:
     out: dict[tuple[str, str, str, str], FindingKey] = {}
     for number, raw in enumerate(findings, start=1):
         if not isinstance(raw, dict) or not isinstance(raw.get("rule"), str):
-            raise InputError(str(path), f"finding {number} is not a finding object with a \"rule\"")
+            raise InputError(str(path), f'finding {number} is not a finding object with a "rule"')
 
-        def field(name: str) -> str:
+        def field(name: str, raw: dict[str, object] = raw) -> str:
             value = raw.get(name, "")
             return value if isinstance(value, str) else str(value)
 
         key = FindingKey(
             organisation_id=field("ods_code") or field("focus") or field("organisation"),
-            rule=field("rule"), path=field("path"), value=field("value"),
-            organisation=field("organisation"), ods_code=field("ods_code"), severity=field("severity"),
-            rule_label=field("rule_label") or field("rule"), message=field("message"),
+            rule=field("rule"),
+            path=field("path"),
+            value=field("value"),
+            organisation=field("organisation"),
+            ods_code=field("ods_code"),
+            severity=field("severity"),
+            rule_label=field("rule_label") or field("rule"),
+            message=field("message"),
         )
         out.setdefault(key.identity, key)
     return out
@@ -132,7 +150,8 @@ def diff_reports(old_json: Path, new_json: Path) -> ReportDiff:
     """
     old, new = _keys(Path(old_json)), _keys(Path(new_json))
     return ReportDiff(
-        old=str(old_json), new=str(new_json),
+        old=str(old_json),
+        new=str(new_json),
         new_findings=tuple(sorted(new[k] for k in new.keys() - old.keys())),
         fixed=tuple(sorted(old[k] for k in old.keys() - new.keys())),
         unchanged=tuple(sorted(new[k] for k in new.keys() & old.keys())),
@@ -147,8 +166,11 @@ def _finding_line(f: FindingKey) -> str:
 
 def report_diff_text(diff: ReportDiff) -> str:
     """The report diff in words, organisation by organisation."""
-    out = [f"Comparing {diff.old} (old) with {diff.new} (new): {len(diff.new_findings)} new, {len(diff.fixed)} fixed, "
-           f"{len(diff.unchanged)} unchanged finding(s).", ""]
+    out = [
+        f"Comparing {diff.old} (old) with {diff.new} (new): {len(diff.new_findings)} new, {len(diff.fixed)} fixed, "
+        f"{len(diff.unchanged)} unchanged finding(s).",
+        "",
+    ]
     for name, groups in diff.by_organisation():
         out.append(name)
         for status, label in (("new", "new"), ("fixed", "fixed"), ("unchanged", "still open")):
@@ -162,16 +184,23 @@ def report_diff_text(diff: ReportDiff) -> str:
 
 def report_diff_json(diff: ReportDiff) -> str:
     """The report diff as JSON: counts, and the findings per status."""
+
     def rows(items: Iterable[FindingKey]) -> list[dict[str, str]]:
         return [asdict(f) for f in items]
 
-    data = {"old": diff.old, "new": diff.new,
-            "counts": {"new": len(diff.new_findings), "fixed": len(diff.fixed), "unchanged": len(diff.unchanged)},
-            "new_findings": rows(diff.new_findings), "fixed": rows(diff.fixed), "unchanged": rows(diff.unchanged)}
+    data = {
+        "old": diff.old,
+        "new": diff.new,
+        "counts": {"new": len(diff.new_findings), "fixed": len(diff.fixed), "unchanged": len(diff.unchanged)},
+        "new_findings": rows(diff.new_findings),
+        "fixed": rows(diff.fixed),
+        "unchanged": rows(diff.unchanged),
+    }
     return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
 
 # ------------------------------------------------------------------------------------------------ graphs
+
 
 @dataclass(frozen=True, order=True)
 class PropertyChange:
@@ -214,8 +243,15 @@ class GraphDiff:
         return [(d, s, cs) for (d, s), cs in sorted(out.items(), key=lambda kv: (kv[0][0] == "", kv[0]))]
 
 
-_RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".owl": "xml", ".rdf": "xml", ".jsonld": "json-ld", ".trig": "trig",
-                 ".nq": "nquads"}
+_RDF_SUFFIXES = {
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".owl": "xml",
+    ".rdf": "xml",
+    ".jsonld": "json-ld",
+    ".trig": "trig",
+    ".nq": "nquads",
+}
 
 
 def load_version(path: Path) -> Graph:
@@ -227,7 +263,9 @@ def load_version(path: Path) -> Graph:
     path = Path(path)
     graph = Graph()
     if path.is_dir():
-        folders = [path / "ontology", path / "data"] if (path / "ontology").is_dir() or (path / "data").is_dir() else [path]
+        folders = (
+            [path / "ontology", path / "data"] if (path / "ontology").is_dir() or (path / "data").is_dir() else [path]
+        )
         files = sorted(f for folder in folders if folder.is_dir() for f in folder.glob("*.ttl"))
         if not files:
             raise InputError(str(path), "holds no Turtle files (expected ontology/*.ttl and data/*.ttl, or *.ttl)")
@@ -238,7 +276,9 @@ def load_version(path: Path) -> Graph:
     for file in files:
         fmt = _RDF_SUFFIXES.get(file.suffix.lower())
         if fmt is None:
-            raise InputError(str(file), f"unknown RDF file type {file.suffix!r}; use {', '.join(sorted(_RDF_SUFFIXES))}")
+            raise InputError(
+                str(file), f"unknown RDF file type {file.suffix!r}; use {', '.join(sorted(_RDF_SUFFIXES))}"
+            )
         try:
             if fmt in ("trig", "nquads"):
                 from rdflib import Dataset
@@ -252,7 +292,9 @@ def load_version(path: Path) -> Graph:
         except Exception as err:  # rdflib raises many kinds of parse errors; each becomes one line naming the file
             line = getattr(err, "lines", None)
             reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            raise InputError(str(file), f"cannot parse: {reason}", line=line if isinstance(line, int) else None) from None
+            raise InputError(
+                str(file), f"cannot parse: {reason}", line=line if isinstance(line, int) else None
+            ) from None
     return graph
 
 
@@ -306,16 +348,34 @@ def diff_graphs(old: Path, new: Path) -> GraphDiff:
             section_name = "vocabulary"
         else:
             notation = home.value(document, SKOS.notation) if document is not None else None
-            document_name = str(notation) if notation is not None else _label(graphs, document) if document is not None else ""
-            section_name = _label(graphs, section) if section is not None else "" if document is not None else "shared things"
-        prop_changes = tuple(sorted(
-            PropertyChange(_label(graphs, p), tuple(sorted(_label(graphs, o) for o in added)),
-                           tuple(sorted(_label(graphs, o) for o in removed)))
-            for p, (added, removed) in props.items()))
-        changes.append(StatementChange(
-            iri=str(s) if not isinstance(s, BNode) else "", label=_label(graphs, s), kind=", ".join(kinds),
-            status=status, document=document_name, section=section_name,
-            passage=str(passage) if passage is not None else "", properties=prop_changes))
+            document_name = (
+                str(notation) if notation is not None else _label(graphs, document) if document is not None else ""
+            )
+            section_name = (
+                _label(graphs, section) if section is not None else "" if document is not None else "shared things"
+            )
+        prop_changes = tuple(
+            sorted(
+                PropertyChange(
+                    _label(graphs, p),
+                    tuple(sorted(_label(graphs, o) for o in added)),
+                    tuple(sorted(_label(graphs, o) for o in removed)),
+                )
+                for p, (added, removed) in props.items()
+            )
+        )
+        changes.append(
+            StatementChange(
+                iri=str(s) if not isinstance(s, BNode) else "",
+                label=_label(graphs, s),
+                kind=", ".join(kinds),
+                status=status,
+                document=document_name,
+                section=section_name,
+                passage=str(passage) if passage is not None else "",
+                properties=prop_changes,
+            )
+        )
     changes.sort(key=lambda c: (c.document, c.section, c.status, c.label.casefold(), c.iri))
     return GraphDiff(str(old), str(new), len(only_new), len(only_old), tuple(changes))
 
@@ -324,8 +384,11 @@ def graph_diff_text(diff: GraphDiff) -> str:
     """The graph diff in words, by document and section."""
     if not diff.changes:
         return f"No difference between {diff.old} and {diff.new}.\n"
-    out = [f"Comparing {diff.old} (old) with {diff.new} (new): {diff.added} statement(s) added and {diff.removed} "
-           f"removed, about {len(diff.changes)} thing(s).", ""]
+    out = [
+        f"Comparing {diff.old} (old) with {diff.new} (new): {diff.added} statement(s) added and {diff.removed} "
+        f"removed, about {len(diff.changes)} thing(s).",
+        "",
+    ]
     for document, section, changes in diff.groups():
         out.append(f"{document} — {section}" if document else section.capitalize())
         for c in changes:
@@ -347,12 +410,18 @@ def graph_diff_text(diff: GraphDiff) -> str:
 
 def graph_diff_json(diff: GraphDiff) -> str:
     """The graph diff as JSON."""
-    data = {"old": diff.old, "new": diff.new, "added": diff.added, "removed": diff.removed,
-            "changes": [asdict(c) for c in diff.changes]}
+    data = {
+        "old": diff.old,
+        "new": diff.new,
+        "added": diff.added,
+        "removed": diff.removed,
+        "changes": [asdict(c) for c in diff.changes],
+    }
     return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
 
 # ------------------------------------------------------------------------------------------------ both
+
 
 def diff_paths(old: Path, new: Path) -> ReportDiff | GraphDiff:
     """Compare two reports when both paths end in ``.json``, else two versions of the graph.
@@ -365,8 +434,10 @@ def diff_paths(old: Path, new: Path) -> ReportDiff | GraphDiff:
     if all(reports):
         return diff_reports(old, new)
     if any(reports):
-        raise InputError(str(old if not reports[0] else new),
-                         "compare two validation reports (.json) or two versions of the graph, not one of each")
+        raise InputError(
+            str(old if not reports[0] else new),
+            "compare two validation reports (.json) or two versions of the graph, not one of each",
+        )
     return diff_graphs(old, new)
 
 

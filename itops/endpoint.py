@@ -122,7 +122,9 @@ _NOT_FOUND_HINTS = {
 }
 
 
-def _status_error(url: str, status: int, reason: str, body: bytes | str, *, service: str = "query") -> EndpointHTTPError:
+def _status_error(
+    url: str, status: int, reason: str, body: bytes | str, *, service: str = "query"
+) -> EndpointHTTPError:
     """The error for an HTTP error status: credentials for 401/403, else the status and the body's first line."""
     if status in (401, 403):
         return EndpointHTTPError(f"{url} refused the credentials (HTTP {status}); {_CREDENTIALS_HINT}", status=status)
@@ -323,7 +325,9 @@ class Endpoint:
             raise ParameterError("--timeout", f"expected a positive number of seconds, got {self.timeout!r}")
 
     def select(self, text: str, *, list_columns: Iterable[str] = (), in_graph: bool = True) -> QueryResult:
-        """Run a SELECT query (text sent as it is); with ``in_graph`` its default graph is :attr:`graph` (``default-graph-uri``).
+        """Run a SELECT query (text sent as it is).
+
+        With ``in_graph`` the query's default graph is :attr:`graph` (sent as ``default-graph-uri``).
 
         Raises:
             EndpointError: the server cannot be reached, times out, refuses the credentials,
@@ -371,11 +375,15 @@ class Endpoint:
         held = self.count(self.graph)
         ontology = self.select(
             f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{self.graph}> "
-            f"{{ {ONTOLOGY_IRI.n3()} {RDF.type.n3()} {OWL.Ontology.n3()} }} }}", in_graph=False)
+            f"{{ {ONTOLOGY_IRI.n3()} {RDF.type.n3()} {OWL.Ontology.n3()} }} }}",
+            in_graph=False,
+        )
         if held and ontology.rows and str(ontology.rows[0][0]) not in ("", "0"):
             return held
         problem = "holds no triples" if held == 0 else f"holds {held} triples but not the itops ontology"
-        hint = f"load it with 'itops push --endpoint {self.url}" + ("" if self.graph == DEFAULT_GRAPH else f" --graph {self.graph}")
+        hint = f"load it with 'itops push --endpoint {self.url}" + (
+            "" if self.graph == DEFAULT_GRAPH else f" --graph {self.graph}"
+        )
         hint += " [REGISTER ...]'"
         named = [g for g in self.graphs() if not g.startswith(TEMPORARY_GRAPH_PREFIX) and g != self.graph]
         listed = ", ".join(f"<{g}>" for g in named[:5]) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
@@ -571,14 +579,28 @@ class _Http:
         the slowest assumed server takes to read them."""
         return self.timeout + size / UPLOAD_BYTES_PER_SECOND
 
-    def send(self, method: str, url: str, *, data: bytes, content_type: str, service: str,
-             params: Mapping[str, str] | None = None, wait: float | None = None) -> requests.Response:
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        data: bytes,
+        content_type: str,
+        service: str,
+        params: Mapping[str, str] | None = None,
+        wait: float | None = None,
+    ) -> requests.Response:
         """Send one request; an answer outside 2xx, a timeout or a network failure raises EndpointError."""
         read = self.wait_for(len(data)) if wait is None else wait
         try:
             response = self.session.request(
-                method, url, params=params, data=data, headers={"Content-Type": content_type},
-                timeout=(self.timeout, read), proxies=requests.utils.get_environ_proxies(url),
+                method,
+                url,
+                params=params,
+                data=data,
+                headers={"Content-Type": content_type},
+                timeout=(self.timeout, read),
+                proxies=requests.utils.get_environ_proxies(url),
                 allow_redirects=False,
             )
         except requests.Timeout:
@@ -586,7 +608,9 @@ class _Http:
         except requests.RequestException as err:
             raise EndpointUnreachable(f"cannot reach {url}: {_reason(err)}") from None
         if not 200 <= response.status_code < 300:
-            raise _status_error(url, response.status_code, response.reason or "", response.content[:2000], service=service)
+            raise _status_error(
+                url, response.status_code, response.reason or "", response.content[:2000], service=service
+            )
         return response
 
     def update(self, service: UpdateService, text: str, *, wait: float | None = None) -> None:
@@ -602,8 +626,11 @@ class _Http:
         """The SPARQL 1.1 Service Description that ``url`` gives to a plain GET, or None if it gives none."""
         try:
             response = self.session.get(
-                url, headers={"Accept": "text/turtle, application/n-triples;q=0.9"}, stream=True,
-                timeout=(self.timeout, self.timeout), proxies=requests.utils.get_environ_proxies(url),
+                url,
+                headers={"Accept": "text/turtle, application/n-triples;q=0.9"},
+                stream=True,
+                timeout=(self.timeout, self.timeout),
+                proxies=requests.utils.get_environ_proxies(url),
                 allow_redirects=False,
             )
         except requests.RequestException:
@@ -720,8 +747,13 @@ def _insert_chunks(lines: Sequence[str], graph: str, chunk_bytes: int) -> Iterat
         yield head + "\n".join(chunk) + "\n" + tail
 
 
-def find_update_service(endpoint: Endpoint, *, update_url: str | None = None, probe_graph: str | None = None,
-                        progress: Callable[[str], None] | None = None) -> UpdateService:
+def find_update_service(
+    endpoint: Endpoint,
+    *,
+    update_url: str | None = None,
+    probe_graph: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> UpdateService:
     """Find where the server takes SPARQL Update, and in which encoding.
 
     With ``update_url`` only that URL is tried. Otherwise, in order: the URLs that the endpoint's
@@ -784,7 +816,11 @@ def _described_update_urls(description: Graph, query_url: str) -> list[str]:
     for service in description.subjects(SD.supportedLanguage, SD.SPARQL11Update):
         for url in description.objects(service, SD.endpoint):
             text = str(url)
-            if isinstance(url, URIRef) and urlsplit(text).scheme in ("http", "https") and _origin(text) == _origin(query_url):
+            if (
+                isinstance(url, URIRef)
+                and urlsplit(text).scheme in ("http", "https")
+                and _origin(text) == _origin(query_url)
+            ):
                 found.add(text)
     return sorted(found)
 
@@ -840,8 +876,18 @@ def push(
             raise EndpointError(f"push failed: {err}; nothing was sent: graph <{target}> is unchanged") from None
         say(f"SPARQL Update at {service.url} ({service.found_by})")
         try:
-            method, upload_url = _upload(http, data, temporary, service, store, store_required,
-                                         chunk_bytes, store_chunk_bytes, _origin(endpoint.url), say)
+            method, upload_url = _upload(
+                http,
+                data,
+                temporary,
+                service,
+                store,
+                store_required,
+                chunk_bytes,
+                store_chunk_bytes,
+                _origin(endpoint.url),
+                say,
+            )
             held = endpoint.count(temporary)
             if held != sent:
                 raise EndpointError(f"the temporary graph holds {held} triples but {sent} were sent")
@@ -854,33 +900,58 @@ def push(
         try:
             after = endpoint.count(target)
         except EndpointError as err:
-            raise EndpointError(f"push: the server accepted the MOVE into graph <{target}>, but its triple count "
-                                f"could not be read back: {err}") from None
+            raise EndpointError(
+                f"push: the server accepted the MOVE into graph <{target}>, but its triple count "
+                f"could not be read back: {err}"
+            ) from None
         if after != sent:
             raise EndpointError(
                 f"graph <{target}> at {endpoint.url} holds {after} triples after the push, but {sent} were sent"
             )
     finally:
         http.close()
-    return PushResult(endpoint.url, target, sent, before, method, time.monotonic() - started,
-                      upload_url=upload_url, update_url=service.url, update_found_by=service.found_by)
+    return PushResult(
+        endpoint.url,
+        target,
+        sent,
+        before,
+        method,
+        time.monotonic() - started,
+        upload_url=upload_url,
+        update_url=service.url,
+        update_found_by=service.found_by,
+    )
 
 
-def _upload(http: _Http, data: bytes, temporary: str, service: UpdateService, store: str | None,
-            store_required: bool, chunk_bytes: int, store_chunk_bytes: int, origin: str,
-            say: Callable[[str], None]) -> tuple[str, str]:
+def _upload(
+    http: _Http,
+    data: bytes,
+    temporary: str,
+    service: UpdateService,
+    store: str | None,
+    store_required: bool,
+    chunk_bytes: int,
+    store_chunk_bytes: int,
+    origin: str,
+    say: Callable[[str], None],
+) -> tuple[str, str]:
     """Upload into the temporary graph; return the method used (for the summary) and the URL it went to."""
     lines = _lines(data)
     if store is not None:
         # blank-node labels are scoped to one request: every triple with a blank node goes in the first
         together = [line for line in lines if _BNODE_LINE.search(line)]
-        chunks = _chunks([line for line in lines if not _BNODE_LINE.search(line)], store_chunk_bytes,
-                         together=together)
+        chunks = _chunks([line for line in lines if not _BNODE_LINE.search(line)], store_chunk_bytes, together=together)
         for number, chunk in enumerate(chunks, start=1):
             body = ("\n".join(chunk) + "\n").encode("utf-8")
             try:
-                http.send("PUT" if number == 1 else "POST", store, params={"graph": temporary}, data=body,
-                          content_type="application/n-triples", service="store")
+                http.send(
+                    "PUT" if number == 1 else "POST",
+                    store,
+                    params={"graph": temporary},
+                    data=body,
+                    content_type="application/n-triples",
+                    service="store",
+                )
             except EndpointHTTPError as err:
                 if number > 1 or store_required or err.status not in _NOT_HERE:
                     raise
@@ -889,7 +960,9 @@ def _upload(http: _Http, data: bytes, temporary: str, service: UpdateService, st
             say(f"Graph Store Protocol request {number} of {len(chunks)} sent ({len(body):,} bytes)")
         else:
             posts = len(chunks) - 1
-            return "Graph Store Protocol PUT" + (f" and {posts} POST{'s' if posts != 1 else ''}" if posts else ""), store
+            return "Graph Store Protocol PUT" + (
+                f" and {posts} POST{'s' if posts != 1 else ''}" if posts else ""
+            ), store
     lines = skolemise(lines, f"{origin}{SKOLEM_PATH}{uuid.uuid4().hex}-")
     texts = list(_insert_chunks(lines, temporary, chunk_bytes))
     for number, text in enumerate(texts, start=1):
@@ -898,8 +971,15 @@ def _upload(http: _Http, data: bytes, temporary: str, service: UpdateService, st
     return f"SPARQL Update INSERT DATA in {len(texts)} request{'s' if len(texts) != 1 else ''}", service.url
 
 
-def _move(http: _Http, endpoint: Endpoint, service: UpdateService, temporary: str, before: int, sent: int,
-          say: Callable[[str], None]) -> None:
+def _move(
+    http: _Http,
+    endpoint: Endpoint,
+    service: UpdateService,
+    temporary: str,
+    before: int,
+    sent: int,
+    say: Callable[[str], None],
+) -> None:
     """MOVE the temporary graph onto the target; a MOVE without an answer is checked by reading the counts."""
     target = endpoint.graph
     wait = endpoint.timeout + (before + sent) / MOVE_TRIPLES_PER_SECOND
@@ -953,15 +1033,19 @@ def _drop(http: _Http, service: UpdateService, temporary: str) -> str:
         http.update(service, f"DROP SILENT GRAPH <{temporary}>")
         return ""
     except EndpointError as err:
-        return (f" The temporary graph <{temporary}> may remain ({err}); "
-                f"remove it with: DROP SILENT GRAPH <{temporary}>.")
+        return (
+            f" The temporary graph <{temporary}> may remain ({err}); remove it with: DROP SILENT GRAPH <{temporary}>."
+        )
 
 
-def _failure(err: EndpointError, target: str, url: str, leftover: str, *, uncertain: bool = False,
-             state: str = "") -> str:
+def _failure(
+    err: EndpointError, target: str, url: str, leftover: str, *, uncertain: bool = False, state: str = ""
+) -> str:
     if uncertain:
-        return (f"push failed: {err}; the server may or may not have replaced graph <{target}> at {url} "
-                f"({state}): check its triple count.{leftover}")
+        return (
+            f"push failed: {err}; the server may or may not have replaced graph <{target}> at {url} "
+            f"({state}): check its triple count.{leftover}"
+        )
     return f"push failed: {err}; graph <{target}> at {url} is unchanged.{leftover}"
 
 

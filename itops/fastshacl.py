@@ -75,10 +75,24 @@ class Component:
     optional: tuple[URIRef, ...] = ()
 
 
-def _c(name: str, params: Sequence[str], kind: TypingLiteral["value", "focus"], *, optional: Sequence[str] = (),
-       refused: str | None = None) -> Component:
-    return Component(SH[name + "ConstraintComponent"], tuple(SH[p] for p in params), kind, refused,
-                     tuple(SH[p] for p in optional))
+#: Parameters read together with the parameter they qualify (sh:pattern's flags, sh:closed's ignored
+#: properties, sh:qualifiedValueShape's counts and disjointness); they compile to no check of their own.
+QUALIFIERS = frozenset(
+    {SH.flags, SH.ignoredProperties, SH.qualifiedValueShapesDisjoint, SH.qualifiedMinCount, SH.qualifiedMaxCount}
+)
+
+
+def _c(
+    name: str,
+    params: Sequence[str],
+    kind: TypingLiteral["value", "focus"],
+    *,
+    optional: Sequence[str] = (),
+    refused: str | None = None,
+) -> Component:
+    return Component(
+        SH[name + "ConstraintComponent"], tuple(SH[p] for p in params), kind, refused, tuple(SH[p] for p in optional)
+    )
 
 
 #: Every SHACL Core constraint component (and the SHACL-SPARQL, SHACL-JS and SHACL-AF ones pySHACL
@@ -110,10 +124,18 @@ COMPONENTS: Mapping[URIRef, Component] = {
         _c("Xone", ["xone"], "value"),
         _c("Node", ["node"], "value"),
         _c("Property", ["property"], "focus"),
-        _c("QualifiedMinCount", ["qualifiedValueShape", "qualifiedMinCount", "qualifiedValueShapesDisjoint"], "focus",
-           optional=["qualifiedValueShapesDisjoint"]),
-        _c("QualifiedMaxCount", ["qualifiedValueShape", "qualifiedMaxCount", "qualifiedValueShapesDisjoint"], "focus",
-           optional=["qualifiedValueShapesDisjoint"]),
+        _c(
+            "QualifiedMinCount",
+            ["qualifiedValueShape", "qualifiedMinCount", "qualifiedValueShapesDisjoint"],
+            "focus",
+            optional=["qualifiedValueShapesDisjoint"],
+        ),
+        _c(
+            "QualifiedMaxCount",
+            ["qualifiedValueShape", "qualifiedMaxCount", "qualifiedValueShapesDisjoint"],
+            "focus",
+            optional=["qualifiedValueShapesDisjoint"],
+        ),
         _c("Closed", ["closed", "ignoredProperties"], "value", optional=["ignoredProperties"]),
         _c("HasValue", ["hasValue"], "focus"),
         _c("In", ["in"], "value"),
@@ -130,11 +152,30 @@ PARAMETERS: Mapping[URIRef, tuple[URIRef, ...]] = {
 }
 
 #: Predicates of a shape that are not constraint parameters (targets, annotations, the path...).
-NOT_PARAMETERS: frozenset[URIRef] = frozenset({
-    RDF.type, SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target,
-    SH.severity, SH.message, SH.name, SH.description, SH.order, SH.group, SH.defaultValue, SH.deactivated,
-    SH.path, SH.rule, SH.shapesGraph, SH.entailment, SH.declare, SH.prefixes,
-})
+NOT_PARAMETERS: frozenset[URIRef] = frozenset(
+    {
+        RDF.type,
+        SH.targetClass,
+        SH.targetNode,
+        SH.targetSubjectsOf,
+        SH.targetObjectsOf,
+        SH.target,
+        SH.severity,
+        SH.message,
+        SH.name,
+        SH.description,
+        SH.order,
+        SH.group,
+        SH.defaultValue,
+        SH.deactivated,
+        SH.path,
+        SH.rule,
+        SH.shapesGraph,
+        SH.entailment,
+        SH.declare,
+        SH.prefixes,
+    }
+)
 
 #: SHACL-AF targets and rules are not constraints; pySHACL also ignores them unless ``advanced``.
 _REFUSED_NON_PARAMETERS: Mapping[URIRef, str] = {
@@ -145,20 +186,41 @@ _REFUSED_NON_PARAMETERS: Mapping[URIRef, str] = {
 _ANY_LEXICAL = frozenset({XSD.string, RDF.langString, RDFS.Literal, RDFS.Datatype})
 
 #: Oxigraph stores literals of these datatypes as xsd:integer, so their datatype cannot be checked there.
-INTEGER_SUBTYPES = frozenset(XSD[n] for n in (
-    "byte", "short", "int", "long", "unsignedByte", "unsignedShort", "unsignedInt", "unsignedLong",
-    "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger"))
+INTEGER_SUBTYPES = frozenset(
+    XSD[n]
+    for n in (
+        "byte",
+        "short",
+        "int",
+        "long",
+        "unsignedByte",
+        "unsignedShort",
+        "unsignedInt",
+        "unsignedLong",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+    )
+)
 
 #: Largest count a nested shape may ask for (it is written as that many distinct variables).
 MAX_NESTED_COUNT = 4
 
 _NODE_KINDS: Mapping[URIRef, str] = {
-    SH.IRI: "isIRI({v})", SH.BlankNode: "isBlank({v})", SH.Literal: "isLiteral({v})",
-    SH.BlankNodeOrIRI: "(isBlank({v}) || isIRI({v}))", SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
+    SH.IRI: "isIRI({v})",
+    SH.BlankNode: "isBlank({v})",
+    SH.Literal: "isLiteral({v})",
+    SH.BlankNodeOrIRI: "(isBlank({v}) || isIRI({v}))",
+    SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
     SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))",
 }
-_COMPARISONS: Mapping[URIRef, str] = {SH.minExclusive: ">", SH.minInclusive: ">=", SH.maxExclusive: "<",
-                                      SH.maxInclusive: "<="}
+_COMPARISONS: Mapping[URIRef, str] = {
+    SH.minExclusive: ">",
+    SH.minInclusive: ">=",
+    SH.maxExclusive: "<",
+    SH.maxInclusive: "<=",
+}
 _PATH_KINDS = (SH.inversePath, SH.alternativePath, SH.zeroOrMorePath, SH.oneOrMorePath, SH.zeroOrOnePath)
 
 
@@ -294,8 +356,12 @@ class CompiledShapes:
             else:
                 named = sorted(p for p in predicates if p)
                 pattern = " UNION ".join(f"{{ ?_s {sparql_term(p)} ?this }}" for p in named)
-            literal_queries.append((datatype, f"SELECT DISTINCT ?this WHERE {{ {pattern} "
-                                              f"FILTER(isLiteral(?this) && datatype(?this) = {dt}) }}"))
+            literal_queries.append(
+                (
+                    datatype,
+                    f"SELECT DISTINCT ?this WHERE {{ {pattern} FILTER(isLiteral(?this) && datatype(?this) = {dt}) }}",
+                )
+            )
         return closure, literal_queries
 
 
@@ -412,16 +478,29 @@ class _Compiler:
                 found.setdefault(p, []).append(o)
             elif str(p).startswith(str(SH)):
                 raise _Refusal(p, "not a SHACL Core parameter this engine knows")
-        for p in (SH.flags, SH.ignoredProperties, SH.qualifiedValueShapesDisjoint, SH.qualifiedMinCount,
-                  SH.qualifiedMaxCount):
+        for p in (
+            SH.flags,
+            SH.ignoredProperties,
+            SH.qualifiedValueShapesDisjoint,
+            SH.qualifiedMinCount,
+            SH.qualifiedMaxCount,
+        ):
             owners = PARAMETERS[p]
             mandatory = [m for iri in owners for m in COMPONENTS[iri].parameters if m not in COMPONENTS[iri].optional]
             if p in found and not any(m in found for m in mandatory):
                 raise _Refusal(owners[0], f"{p} without the component's other parameters")
         if SH.qualifiedValueShape in found and not ({SH.qualifiedMinCount, SH.qualifiedMaxCount} & set(found)):
             raise _Refusal(SH.QualifiedMinCountConstraintComponent, "sh:qualifiedValueShape without a count")
-        for p in (SH.flags, SH.pattern, SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount,
-                  SH.closed, SH.ignoredProperties, SH.qualifiedValueShapesDisjoint):
+        for p in (
+            SH.flags,
+            SH.pattern,
+            SH.qualifiedValueShape,
+            SH.qualifiedMinCount,
+            SH.qualifiedMaxCount,
+            SH.closed,
+            SH.ignoredProperties,
+            SH.qualifiedValueShapesDisjoint,
+        ):
             if len(found.get(p, [])) > 1:
                 raise _Refusal(PARAMETERS[p][0], f"{p} given more than once")
         if self.is_property_shape(shape) and SH.closed in found:
@@ -439,8 +518,9 @@ class _Compiler:
         unless ``nested`` is False and the path needs ``*``, ``+`` or ``?``."""
         if not self.plain_path(path):
             if nested:
-                raise _Refusal(SH.path,
-                               "a sh:zeroOrMorePath, sh:oneOrMorePath or sh:zeroOrOnePath inside a nested shape")
+                raise _Refusal(
+                    SH.path, "a sh:zeroOrMorePath, sh:oneOrMorePath or sh:zeroOrOnePath inside a nested shape"
+                )
             return f"{s} {self.path_expression(path)} {o} ."
         return self._plain(path, s, o)
 
@@ -481,8 +561,12 @@ class _Compiler:
         """``path`` as a SPARQL property path (used only outside MINUS and EXISTS)."""
         if isinstance(path, URIRef):
             return sparql_term(path)
-        for kind, template in ((SH.inversePath, "^({})"), (SH.zeroOrMorePath, "({})*"),
-                               (SH.oneOrMorePath, "({})+"), (SH.zeroOrOnePath, "({})?")):
+        for kind, template in (
+            (SH.inversePath, "^({})"),
+            (SH.zeroOrMorePath, "({})*"),
+            (SH.oneOrMorePath, "({})+"),
+            (SH.zeroOrOnePath, "({})?"),
+        ):
             inner = self.g.value(path, kind)
             if inner is not None:
                 return template.format(self.path_expression(inner))
@@ -553,17 +637,19 @@ class _Compiler:
         if not isinstance(dt, URIRef):
             raise _Refusal(SH.DatatypeConstraintComponent, "a datatype that is not an IRI")
         if self.oxigraph and dt in INTEGER_SUBTYPES:
-            raise _Refusal(SH.DatatypeConstraintComponent,
-                           f"Oxigraph stores {dt} literals as xsd:integer, so their datatype cannot be checked")
+            raise _Refusal(
+                SH.DatatypeConstraintComponent,
+                f"Oxigraph stores {dt} literals as xsd:integer, so their datatype cannot be checked",
+            )
         if dt == RDFS.Literal:  # as pySHACL: every literal
             return f"isLiteral({v})"
         if dt == RDFS.Datatype:
-            return f"(isLiteral({v}) && lang({v}) = \"\")"
+            return f'(isLiteral({v}) && lang({v}) = "")'
         if dt == RDF.langString:
-            return f"(isLiteral({v}) && lang({v}) != \"\")"
+            return f'(isLiteral({v}) && lang({v}) != "")'
         test = f"(isLiteral({v}) && datatype({v}) = {sparql_term(dt)}"
         if dt == XSD.string:
-            test += f" && lang({v}) = \"\""
+            test += f' && lang({v}) = ""'
         if dt not in _ANY_LEXICAL:
             path = self.g.value(shape, SH.path) if self.is_property_shape(shape) else None
             self.datatypes.setdefault(dt, set()).add(path if isinstance(path, URIRef) else None)
@@ -608,8 +694,7 @@ class _Compiler:
 
     def component_ok(self, shape: Node, param: URIRef, arg: Node, f: str) -> str | None:
         """The condition ``param arg`` puts on the focus node ``f`` of ``shape`` (None: no condition of its own)."""
-        if param in (SH.flags, SH.ignoredProperties, SH.qualifiedValueShapesDisjoint, SH.qualifiedMinCount,
-                     SH.qualifiedMaxCount):
+        if param in QUALIFIERS:
             return None  # read with the parameter they qualify
         if param == SH.property:
             return self.conforms(arg, f)
@@ -658,12 +743,16 @@ class _Compiler:
         if param == SH.uniqueLang:
             if not _true(arg):
                 return None
-            return (f"NOT EXISTS {{ {values(x)} {values(y)} FILTER(!sameTerm({x}, {y}) && lang({x}) != \"\" "
-                    f"&& LCASE(lang({x})) = LCASE(lang({y}))) }}")
+            return (
+                f'NOT EXISTS {{ {values(x)} {values(y)} FILTER(!sameTerm({x}, {y}) && lang({x}) != "" '
+                f"&& LCASE(lang({x})) = LCASE(lang({y}))) }}"
+            )
         other = sparql_term(arg)
         if param == SH.equals:
-            return (f"NOT EXISTS {{ {values(x)} FILTER NOT EXISTS {{ {f} {other} {x} }} }} && "
-                    f"NOT EXISTS {{ {f} {other} {y} . FILTER NOT EXISTS {{ {values(y)} }} }}")
+            return (
+                f"NOT EXISTS {{ {values(x)} FILTER NOT EXISTS {{ {f} {other} {x} }} }} && "
+                f"NOT EXISTS {{ {f} {other} {y} . FILTER NOT EXISTS {{ {values(y)} }} }}"
+            )
         if param == SH.disjoint:
             return f"NOT EXISTS {{ {values(x)} {f} {other} {x} . }}"
         if param in (SH.lessThan, SH.lessThanOrEquals):
@@ -729,8 +818,9 @@ class _Compiler:
         assert targets is not None
         return self.shape_checks(shape, targets)
 
-    def shape_checks(self, shape: Node, targets: Callable[[str], str],
-                     routes: tuple[str, ...] = ()) -> list[CompiledCheck]:
+    def shape_checks(
+        self, shape: Node, targets: Callable[[str], str], routes: tuple[str, ...] = ()
+    ) -> list[CompiledCheck]:
         """Checks of ``shape`` for the focus nodes ``targets`` binds, and of its property shapes.
 
         ``routes`` are the variables ``targets`` also binds to the focus nodes of the enclosing property
@@ -755,13 +845,14 @@ class _Compiler:
         severity, messages = self.severity(shape), self.messages(shape)
         T = targets("?this")
 
-        def check(component: URIRef, where: str, *, has_value: bool, select: str | None = None,
-                  having: str | None = None) -> None:
+        def check(
+            component: URIRef, where: str, *, has_value: bool, select: str | None = None, having: str | None = None
+        ) -> None:
             projection = (select or ("?this ?value" if has_value else "?this")) + by_route
             tail = f" GROUP BY ?this{by_route} HAVING ({having})" if having else ""
             distinct = "" if having else "DISTINCT "
-            out.append(CompiledCheck(shape, component, severity, messages, path,
-                                     f"SELECT {distinct}{projection} WHERE {{ {where} }}{tail}", has_value))
+            query = f"SELECT {distinct}{projection} WHERE {{ {where} }}{tail}"
+            out.append(CompiledCheck(shape, component, severity, messages, path, query, has_value))
 
         def values(s: str, o: str) -> str:
             assert path is not None
@@ -779,14 +870,16 @@ class _Compiler:
             component = PARAMETERS[param][0]
             for arg in args:
                 kind = COMPONENTS[component].kind
-                if param in (SH.flags, SH.ignoredProperties, SH.qualifiedValueShapesDisjoint, SH.qualifiedMinCount,
-                             SH.qualifiedMaxCount):
+                if param in QUALIFIERS:
                     continue
                 if param == SH.property:
                     if is_property:
                         route = self.var("r")
-                        out.extend(self.shape_checks(arg, self._value_targets(targets, shape, routes, route),
-                                                     routes + (route,)))
+                        out.extend(
+                            self.shape_checks(
+                                arg, self._value_targets(targets, shape, routes, route), routes + (route,)
+                            )
+                        )
                     else:
                         out.extend(self.shape_checks(arg, targets, routes))
                     continue
@@ -796,36 +889,51 @@ class _Compiler:
                 if param == SH.closed:
                     if _true(arg):
                         allowed = ", ".join(sparql_term(a) for a in self.closed_allowed(shape))
-                        out.append(CompiledCheck(
-                            shape, component, severity, messages, None,
+                        query = (
                             f"SELECT DISTINCT ?this ?path ?value{by_route} WHERE {{ {T} ?this ?path ?value . "
-                            f"FILTER(!(?path IN ({allowed or '<urn:itops:none>'}))) }}", True))
+                            f"FILTER(!(?path IN ({allowed or '<urn:itops:none>'}))) }}"
+                        )
+                        out.append(CompiledCheck(shape, component, severity, messages, None, query, True))
                     continue
                 if not is_property:
                     if param in (SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals):
-                        self._pair_checks(check, param, arg, T, lambda s, o: f"BIND({s} AS {o})",
-                                          lambda s, o: f"FILTER(!sameTerm({s}, {o}))")
+                        self._pair_checks(
+                            check,
+                            param,
+                            arg,
+                            T,
+                            lambda s, o: f"BIND({s} AS {o})",
+                            lambda s, o: f"FILTER(!sameTerm({s}, {o}))",
+                        )
                         continue
                     if param == SH["class"]:
                         t = self.var("t")
                         closure = self.closure(_class(arg))
-                        check(component, f"{T} MINUS {{ ?this <{RDF.type}> {t} . VALUES {t} {{ {closure} }} }}",
-                              has_value=True, select="?this (?this AS ?value)")
+                        check(
+                            component,
+                            f"{T} MINUS {{ ?this <{RDF.type}> {t} . VALUES {t} {{ {closure} }} }}",
+                            has_value=True,
+                            select="?this (?this AS ?value)",
+                        )
                         continue
                     condition = self.value_ok(param, arg, "?this", shape)
                     if param == SH.hasValue:  # a result of sh:hasValue has no value
                         check(component, f"{T} FILTER(!({condition}))", has_value=False)
                     else:
-                        check(component, f"{T} FILTER(!({condition}))", has_value=True,
-                              select="?this (?this AS ?value)")
+                        check(
+                            component, f"{T} FILTER(!({condition}))", has_value=True, select="?this (?this AS ?value)"
+                        )
                     continue
                 if kind == "value":
                     if param == SH["class"]:
                         t = self.var("t")
                         closure = self.closure(_class(arg))
-                        check(component, f"{{ {T} {values('?this', '?value')} }} "
-                                         f"MINUS {{ ?value <{RDF.type}> {t} . VALUES {t} {{ {closure} }} }}",
-                              has_value=True)
+                        check(
+                            component,
+                            f"{{ {T} {values('?this', '?value')} }} "
+                            f"MINUS {{ ?value <{RDF.type}> {t} . VALUES {t} {{ {closure} }} }}",
+                            has_value=True,
+                        )
                     else:
                         condition = self.value_ok(param, arg, "?value", shape)
                         check(component, f"{T} {values('?this', '?value')} FILTER(!({condition}))", has_value=True)
@@ -836,8 +944,12 @@ class _Compiler:
                     if n == 1:
                         check(component, f"{T} {lacks('?this', v)}", has_value=False)
                     elif n > 1:
-                        check(component, f"{T} OPTIONAL {{ {values('?this', v)} }}", has_value=False,
-                              having=f"COUNT(DISTINCT {v}) < {n}")
+                        check(
+                            component,
+                            f"{T} OPTIONAL {{ {values('?this', v)} }}",
+                            has_value=False,
+                            having=f"COUNT(DISTINCT {v}) < {n}",
+                        )
                 elif param == SH.maxCount:
                     n = _int(component, arg)
                     v = self.var("v")
@@ -848,9 +960,13 @@ class _Compiler:
                     if _true(arg):
                         a, b = self.var("a"), self.var("b")
                         # one result per duplicated language, as the spec says: the language is the key
-                        check(component, f"{T} {values('?this', a)} {values('?this', b)} FILTER(!sameTerm({a}, {b}) "
-                                         f"&& lang({a}) != \"\" && LCASE(lang({a})) = LCASE(lang({b})))",
-                              has_value=False, select=f"?this (LCASE(lang({a})) AS ?_key)")
+                        check(
+                            component,
+                            f"{T} {values('?this', a)} {values('?this', b)} FILTER(!sameTerm({a}, {b}) "
+                            f'&& lang({a}) != "" && LCASE(lang({a})) = LCASE(lang({b})))',
+                            has_value=False,
+                            select=f"?this (LCASE(lang({a})) AS ?_key)",
+                        )
                 elif param == SH.qualifiedValueShape:
                     self._qualified_checks(shape, arg, T, values, severity, messages, out, by_route)
                 elif param in (SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals):
@@ -859,32 +975,56 @@ class _Compiler:
                     raise _Refusal(str(param), "no check is written for it")
         return out
 
-    def _pair_checks(self, check: Callable[..., None], param: URIRef, arg: Node, T: str,
-                     values: Callable[[str, str], str], lacks: Callable[[str, str], str]) -> None:
+    def _pair_checks(
+        self,
+        check: Callable[..., None],
+        param: URIRef,
+        arg: Node,
+        T: str,
+        values: Callable[[str, str], str],
+        lacks: Callable[[str, str], str],
+    ) -> None:
         component = PARAMETERS[param][0]
         if not isinstance(arg, URIRef):
             raise _Refusal(component, f"{param} names no property")
         other = sparql_term(arg)
         if param == SH.equals:
-            check(component, f"{{ {T} {values('?this', '?value')} FILTER NOT EXISTS {{ ?this {other} ?value }} }} "
-                             f"UNION {{ {T} ?this {other} ?value . {lacks('?this', '?value')} }}", has_value=True)
+            check(
+                component,
+                f"{{ {T} {values('?this', '?value')} FILTER NOT EXISTS {{ ?this {other} ?value }} }} "
+                f"UNION {{ {T} ?this {other} ?value . {lacks('?this', '?value')} }}",
+                has_value=True,
+            )
         elif param == SH.disjoint:
             check(component, f"{T} {values('?this', '?value')} ?this {other} ?value .", has_value=True)
         else:
             op = "<" if param == SH.lessThan else "<="
             y = self.var("y")
             # one result per pair of values, as the spec says: the other value is the key
-            check(component, f"{T} {values('?this', '?value')} ?this {other} {y} . "
-                             f"FILTER(!COALESCE(?value {op} {y}, false))", has_value=True,
-              select=f"?this ?value ({y} AS ?_key)")
+            check(
+                component,
+                f"{T} {values('?this', '?value')} ?this {other} {y} . FILTER(!COALESCE(?value {op} {y}, false))",
+                has_value=True,
+                select=f"?this ?value ({y} AS ?_key)",
+            )
 
-    def _qualified_checks(self, shape: Node, qshape: Node, T: str, values: Callable[[str, str], str],
-                          severity: URIRef, messages: tuple[Literal, ...], out: list[CompiledCheck],
-                          by_route: str) -> None:
+    def _qualified_checks(
+        self,
+        shape: Node,
+        qshape: Node,
+        T: str,
+        values: Callable[[str, str], str],
+        severity: URIRef,
+        messages: tuple[Literal, ...],
+        out: list[CompiledCheck],
+        by_route: str,
+    ) -> None:
         path = self.g.value(shape, SH.path)
         condition = self.qualified_condition(shape, qshape)
-        for count_param, component in ((SH.qualifiedMinCount, SH.QualifiedMinCountConstraintComponent),
-                                       (SH.qualifiedMaxCount, SH.QualifiedMaxCountConstraintComponent)):
+        for count_param, component in (
+            (SH.qualifiedMinCount, SH.QualifiedMinCountConstraintComponent),
+            (SH.qualifiedMaxCount, SH.QualifiedMaxCountConstraintComponent),
+        ):
             count = self.g.value(shape, count_param)
             if count is None:
                 continue
@@ -898,12 +1038,12 @@ class _Compiler:
             else:
                 where = f"{T} {values('?this', v)} FILTER({condition(v)})"
                 having = f"COUNT(DISTINCT {v}) > {n}"
-            out.append(CompiledCheck(shape, component, severity, messages, path,
-                                     f"SELECT ?this{by_route} WHERE {{ {where} }} GROUP BY ?this{by_route} "
-                                     f"HAVING ({having})", False))
+            query = f"SELECT ?this{by_route} WHERE {{ {where} }} GROUP BY ?this{by_route} HAVING ({having})"
+            out.append(CompiledCheck(shape, component, severity, messages, path, query, False))
 
-    def _value_targets(self, targets: Callable[[str], str], shape: Node, routes: tuple[str, ...],
-                       route: str) -> Callable[[str], str]:
+    def _value_targets(
+        self, targets: Callable[[str], str], shape: Node, routes: tuple[str, ...], route: str
+    ) -> Callable[[str], str]:
         """Targets of a property shape nested under the property shape ``shape``: its value nodes,
         with ``route`` bound to the focus node of ``shape`` each is reached from (and ``routes``)."""
         path = self.g.value(shape, SH.path)
@@ -1002,8 +1142,12 @@ def compile_shapes(shapes: Graph, *, fallback: bool = False, oxigraph: bool = Tr
             continue
         compiled.append(shape)
     return CompiledShapes(
-        shapes=shapes, top_level=tuple(compiled), fallback=tuple(refused), classes=frozenset(compiler.classes),
-        datatypes={d: frozenset(p) for d, p in compiler.datatypes.items()}, oxigraph=oxigraph,
+        shapes=shapes,
+        top_level=tuple(compiled),
+        fallback=tuple(refused),
+        classes=frozenset(compiler.classes),
+        datatypes={d: frozenset(p) for d, p in compiler.datatypes.items()},
+        oxigraph=oxigraph,
         scans=compiler.scanned(),
     )
 
@@ -1063,8 +1207,10 @@ def oxigraph_executor(store: ox.Store) -> Executor:
             raise TypeError("a compiled check must be a SELECT query")
         columns = [v.value for v in solutions.variables]
         with quiet_rdflib():
-            converted = [[None if isinstance(term := solution[name], ox.Triple) else to_rdflib(term)
-                          for name in columns] for solution in solutions]
+            converted = [
+                [None if isinstance(term := solution[name], ox.Triple) else to_rdflib(term) for name in columns]
+                for solution in solutions
+            ]
         return iter(result_rows(columns, converted))
 
     return execute
@@ -1080,8 +1226,13 @@ def _ill_typed(literal: Literal) -> bool:
     if getattr(fresh, "ill_typed", None) is True:
         return True
     expected: Mapping[URIRef, type | tuple[type, ...]] = {
-        XSD.integer: int, XSD.float: float, XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: date,
-        XSD.time: time, XSD.dateTime: datetime,
+        XSD.integer: int,
+        XSD.float: float,
+        XSD.decimal: Decimal,
+        XSD.boolean: bool,
+        XSD.date: date,
+        XSD.time: time,
+        XSD.dateTime: datetime,
     }
     kind = expected.get(literal.datatype) if literal.datatype is not None else None
     return kind is not None and not isinstance(fresh.value, kind)
@@ -1235,14 +1386,13 @@ class AnyReport:
         return sum(1 for _ in self.graph.subjects(SH.resultSeverity, SH.Violation))
 
 
-
-
 def _pyshacl(data: Graph, shapes: Graph) -> Graph:
     # pySHACL is heavy to import (about 1 s); only the reference engine and the fallback need it
     from pyshacl import validate as shacl_validate
 
-    _, report, _ = shacl_validate(data, shacl_graph=shapes, allow_warnings=False, advanced=False, meta_shacl=False,
-                                  inference="none")
+    _, report, _ = shacl_validate(
+        data, shacl_graph=shapes, allow_warnings=False, advanced=False, meta_shacl=False, inference="none"
+    )
     if not isinstance(report, Graph):
         raise TypeError("pySHACL returned no report graph")  # never: pySHACL always returns one
     return report
@@ -1313,15 +1463,29 @@ def run_fallback(data: Graph, compiled: CompiledShapes) -> list[FastResult]:
         path = report.value(result, SH.resultPath)
         if isinstance(path, BNode):  # pySHACL copies a path into its report; name the shapes graph's own
             path = shapes.value(shape, SH.path)
-        messages = tuple(sorted((m for m in report.objects(result, SH.resultMessage) if isinstance(m, Literal)),
-                                key=str))
+        messages = tuple(
+            sorted((m for m in report.objects(result, SH.resultMessage) if isinstance(m, Literal)), key=str)
+        )
         out.append(FastResult(focus, path, report.value(result, SH.value), shape, component, severity, messages))
     return out
 
 
 __all__: Sequence[str] = [
-    "COMPONENTS", "PARAMETERS", "AnyReport", "CompiledCheck", "CompiledShapes", "Context", "Fallback", "FastResult",
-    "UnsupportedShape", "compile_shapes", "result_rows", "describe_blank_nodes", "prepare", "results_graph", "run_checks",
+    "COMPONENTS",
+    "PARAMETERS",
+    "AnyReport",
+    "CompiledCheck",
+    "CompiledShapes",
+    "Context",
+    "Fallback",
+    "FastResult",
+    "UnsupportedShape",
+    "compile_shapes",
+    "result_rows",
+    "describe_blank_nodes",
+    "prepare",
+    "results_graph",
+    "run_checks",
     "run_fallback",
     "validate_any",
 ]

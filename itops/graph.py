@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
-
-import pyoxigraph as ox
 
 from itops.errors import InputError, QueryError
 from itops.loader import (
@@ -26,11 +25,10 @@ from itops.loader import (
     describe_graph,
     read_input,
 )
-from itops.terms import StoreGraph
 from itops.namespace import DATA_GRAPH_BASE, ITOPS, ONTOLOGY_IRI
-from itops.query import NameIndex, NamedQuery, QueryResult, load_query, resolve_parameters, run_embedded
+from itops.query import NamedQuery, NameIndex, QueryResult, load_query, resolve_parameters, run_embedded
 from itops.resources import resource_files
-
+from itops.terms import StoreGraph
 
 
 @dataclass(frozen=True)
@@ -159,8 +157,11 @@ class KnowledgeGraph:
     def add_graph(self, graph: Graph, *, name: str, graph_iri: str) -> Source:
         """Add the triples of an rdflib graph (for example a register read from CSV) as a named graph."""
         iri = URIRef(graph_iri)
-        self._store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
-                         to_graph=ox.NamedNode(graph_iri))
+        self._store.load(
+            graph.serialize(format="nt", encoding="utf-8"),
+            format=ox.RdfFormat.N_TRIPLES,
+            to_graph=ox.NamedNode(graph_iri),
+        )
         self._parts.append((iri, graph))
         if self._dataset is not None:
             self._add_to_dataset(self._dataset, iri, graph)
@@ -263,7 +264,9 @@ class KnowledgeGraph:
         """The loaded graphs in an in-memory pyoxigraph Store, one named graph per source."""
         return self._store
 
-    def sparql(self, text: str, bindings: Mapping[str, object] | None = None, *, allow_service: bool = False) -> QueryResult:
+    def sparql(
+        self, text: str, bindings: Mapping[str, object] | None = None, *, allow_service: bool = False
+    ) -> QueryResult:
         """Run a SPARQL SELECT query given as text; ``bindings`` maps variable names to RDF terms or Python values.
 
         A ``SERVICE`` clause would make this host send requests over the network, so it is refused
@@ -282,8 +285,10 @@ class KnowledgeGraph:
         if prepared.algebra.name != "SelectQuery":
             raise QueryError(f"only SELECT queries are run here, not {prepared.algebra.name.removesuffix('Query')}")
         if not allow_service and _uses_service(prepared.algebra):
-            raise QueryError("the query uses SERVICE, which would send requests from this host to another server; "
-                             "pass allow_service=True to allow it")
+            raise QueryError(
+                "the query uses SERVICE, which would send requests from this host to another server; "
+                "pass allow_service=True to allow it"
+            )
         query = NamedQuery.parse("inline", text)
         terms = {k: (v if isinstance(v, (URIRef, Literal)) else Literal(v)) for k, v in (bindings or {}).items()}
         try:

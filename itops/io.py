@@ -21,7 +21,7 @@ import shutil
 import signal
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
 from typing import IO
@@ -88,10 +88,8 @@ def _temporary(path: Path) -> Path:
 
 def _remove(paths: Sequence[Path]) -> None:
     for tmp in paths:
-        try:
+        with suppress(FileNotFoundError):
             tmp.unlink()
-        except FileNotFoundError:
-            pass
 
 
 def write_files_atomic(outputs: Mapping[Path, Writer]) -> None:
@@ -163,8 +161,10 @@ def write_folder_atomic(target: Path, build: Callable[[Path], object], *, marker
     if target.exists() and not target.is_dir():
         raise OutputError(f"{target}: is a file, not a folder; nothing was written")
     if target.is_dir() and any(target.iterdir()) and not (target / marker).is_file():
-        raise OutputError(f"{target}: folder is not empty and was not written by itops (no {marker} in it); "
-                          "name a new or empty folder")
+        raise OutputError(
+            f"{target}: folder is not empty and was not written by itops (no {marker} in it); "
+            "name a new or empty folder"
+        )
     parent = _folder_of(target)
     try:
         fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".new", dir=parent))
@@ -174,8 +174,9 @@ def write_folder_atomic(target: Path, build: Callable[[Path], object], *, marker
     try:
         os.chmod(fresh, 0o777 & ~_umask())
         build(fresh)
-        (fresh / marker).write_text("written by itops; this folder is replaced whole by the next build\n",
-                                    encoding="utf-8")
+        (fresh / marker).write_text(
+            "written by itops; this folder is replaced whole by the next build\n", encoding="utf-8"
+        )
         _fix_permissions(fresh)
         if target.is_dir():
             aside = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
@@ -228,11 +229,15 @@ def check_outputs(inputs: Sequence[str | Path], outputs: Sequence[tuple[str, Pat
     for i, (option, path) in enumerate(outputs):
         for source in inputs:
             if same_file(path, Path(source)):
-                raise OutputError(f"{option} {path}: is an input of this command ({source}); "
-                                  "choose another output file, nothing was written")
+                raise OutputError(
+                    f"{option} {path}: is an input of this command ({source}); "
+                    "choose another output file, nothing was written"
+                )
             if Path(source).is_dir() and path.resolve().is_relative_to(Path(source).resolve()):
                 raise OutputError(f"{option} {path}: lies inside the input folder {source}; nothing was written")
         for other_option, other in outputs[:i]:
             if same_file(path, other):
-                raise OutputError(f"{option} {path}: is also the output of {other_option}; "
-                                  "give each output its own file, nothing was written")
+                raise OutputError(
+                    f"{option} {path}: is also the output of {other_option}; "
+                    "give each output its own file, nothing was written"
+                )

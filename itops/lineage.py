@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, URIRef
 
@@ -76,13 +76,21 @@ def changes(graph: ReadableGraph) -> list[Change]:
         if not isinstance(event, URIRef):
             continue  # a change event is named; an anonymous one cannot be cited
         # the most specific kind: with entailments an event is also a ChangeEvent, an rdfs:Resource...
-        kinds = {k for k in graph.objects(event, RDF.type)
-                 if isinstance(k, URIRef) and (k, RDFS.subClassOf, ITOPS.ChangeEvent) in graph and k != ITOPS.ChangeEvent}
+        kinds = {
+            k
+            for k in graph.objects(event, RDF.type)
+            if isinstance(k, URIRef) and (k, RDFS.subClassOf, ITOPS.ChangeEvent) in graph and k != ITOPS.ChangeEvent
+        }
         kind_iri = min(kinds, default=graph.value(event, RDF.type))
         evidence = []
         for ev in graph.objects(event, ITOPS.evidence):
-            evidence.append(Evidence(str(graph.value(ev, DCTERMS.title) or ""), str(graph.value(ev, ITOPS.webAddress) or ""),
-                                     str(graph.value(ev, ITOPS.excerpt) or "")))
+            evidence.append(
+                Evidence(
+                    str(graph.value(ev, DCTERMS.title) or ""),
+                    str(graph.value(ev, ITOPS.webAddress) or ""),
+                    str(graph.value(ev, ITOPS.excerpt) or ""),
+                )
+            )
         out.append(
             Change(
                 iri=event,
@@ -96,8 +104,9 @@ def changes(graph: ReadableGraph) -> list[Change]:
                 note=str(graph.value(event, SKOS.scopeNote) or ""),
                 evidence=tuple(sorted(evidence, key=lambda e: e.url)),
                 delegated_to=tuple(sorted(d for d in graph.objects(event, ITOPS.delegatedTo) if isinstance(d, URIRef))),
-                accountable=tuple(sorted(a for a in graph.objects(event, ITOPS.accountabilityRetainedBy)
-                                         if isinstance(a, URIRef))),
+                accountable=tuple(
+                    sorted(a for a in graph.objects(event, ITOPS.accountabilityRetainedBy) if isinstance(a, URIRef))
+                ),
             )
         )
     return sorted(out, key=lambda c: (c.effective(), str(c.iri)))
@@ -122,8 +131,11 @@ def check_date(on: date) -> None:
         ParameterError: ``on`` is before 1 April 2013.
     """
     if on < EFFECTIVE:
-        raise ParameterError("--on", f"{on.isoformat()} is before the documents took effect on {EFFECTIVE.isoformat()}; "
-                                     "give a date from 2013-04-01 on")
+        raise ParameterError(
+            "--on",
+            f"{on.isoformat()} is before the documents took effect on {EFFECTIVE.isoformat()}; "
+            "give a date from 2013-04-01 on",
+        )
 
 
 def resolve(graph: ReadableGraph, entity: URIRef, on: date, *, basis: str = "operational") -> Resolution:
@@ -150,7 +162,9 @@ def resolve(graph: ReadableGraph, entity: URIRef, on: date, *, basis: str = "ope
                 current = (current - set(change.originals)) | set(change.results)
                 progressed = True
     seen = {entity} | {x for c in chain for x in c.originals + c.results}
-    delegations = [c for c in all_changes if c.kind == "delegation" and set(c.originals) & seen and c.effective(basis) <= on]
+    delegations = [
+        c for c in all_changes if c.kind == "delegation" and set(c.originals) & seen and c.effective(basis) <= on
+    ]
     predecessors = [c for c in structural if entity in c.results]
     return Resolution(entity, on, tuple(sorted(current)), tuple(chain), tuple(delegations), tuple(predecessors))
 
@@ -168,7 +182,7 @@ def successor_map(graph: ReadableGraph) -> dict[URIRef, set[URIRef]]:
     changed = True
     while changed:
         changed = False
-        for later, earlier in back.items():
+        for _later, earlier in back.items():
             extra = set().union(*(back.get(e, set()) for e in earlier)) - earlier
             if extra:
                 earlier |= extra
@@ -200,16 +214,29 @@ def mapping_update(reference: ReadableGraph) -> str | None:
     classes = class_map(reference, successors)
     if not successors:
         return None
-    pairs = " ".join(f"({later.n3()} {early.n3()})" for later, earlier in sorted(successors.items())
-                     for early in sorted(earlier))
-    class_pairs = " ".join(f"({later.n3()} {early.n3()})" for later, earlier in sorted(classes.items())
-                           for early in sorted(earlier))
-    skip = " && ".join(f"?p != {p.n3()}" for p in (RDF.type, ITOPS.changeOf, ITOPS.resultsIn, ITOPS.delegatedBy,
-                                                    ITOPS.delegatedTo, ITOPS.accountabilityRetainedBy))
+    pairs = " ".join(
+        f"({later.n3()} {early.n3()})" for later, earlier in sorted(successors.items()) for early in sorted(earlier)
+    )
+    class_pairs = " ".join(
+        f"({later.n3()} {early.n3()})" for later, earlier in sorted(classes.items()) for early in sorted(earlier)
+    )
+    skip = " && ".join(
+        f"?p != {p.n3()}"
+        for p in (
+            RDF.type,
+            ITOPS.changeOf,
+            ITOPS.resultsIn,
+            ITOPS.delegatedBy,
+            ITOPS.delegatedTo,
+            ITOPS.accountabilityRetainedBy,
+        )
+    )
     update = f"INSERT {{ ?s ?p ?early }} WHERE {{ VALUES (?later ?early) {{ {pairs} }} ?s ?p ?later . FILTER({skip}) }}"
     if class_pairs:
-        update += (f" ;\nINSERT {{ ?s {RDF.type.n3()} ?early }} WHERE {{ VALUES (?later ?early) {{ {class_pairs} }} "
-                   f"?s {RDF.type.n3()} ?later }}")
+        update += (
+            f" ;\nINSERT {{ ?s {RDF.type.n3()} ?early }} WHERE {{ VALUES (?later ?early) {{ {class_pairs} }} "
+            f"?s {RDF.type.n3()} ?later }}"
+        )
     return update
 
 
@@ -219,8 +246,6 @@ def map_to_2013(data: Graph, reference: Graph | None = None) -> Graph:
     if update:
         data.update(update)
     return data
-
-
 
 
 @dataclass(frozen=True)
@@ -246,13 +271,23 @@ def resolve_name(kg: KnowledgeGraph, name: str, on: date, *, basis: str = "opera
 
     index = kg.names()
     lookup = kg.lookup()
-    terms = {t for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
-             for t in lookup.subjects(RDF.type, kind) if isinstance(t, URIRef)}
+    terms = {
+        t
+        for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+        for t in lookup.subjects(RDF.type, kind)
+        if isinstance(t, URIRef)
+    }
     found = sorted(index.resolve(name) - terms)
     if not found:
-        raise ParameterError("NAME", f"nothing is called {name!r}",
-                             candidates=index.suggestions(name, set(index.display) - terms) or ["(none close)"])
+        raise ParameterError(
+            "NAME",
+            f"nothing is called {name!r}",
+            candidates=index.suggestions(name, set(index.display) - terms) or ["(none close)"],
+        )
     if len(found) > 1:
-        raise ParameterError("NAME", f"{name!r} is ambiguous; name one by its IRI",
-                             candidates=[f"{index.display.get(f, f)} <{f}>" for f in found])
+        raise ParameterError(
+            "NAME",
+            f"{name!r} is ambiguous; name one by its IRI",
+            candidates=[f"{index.display.get(f, f)} <{f}>" for f in found],
+        )
     return NamedResolution(resolve(lookup, found[0], on, basis=basis), basis, index.display)

@@ -14,9 +14,9 @@ import csv
 import datetime
 import io
 import logging
-import warnings
 import re
 import stat
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,26 +31,25 @@ from rdflib.term import Node
 from itops.errors import InputError
 from itops.namespace import ITOPS
 from itops.query import NameIndex
+from itops.resources import resource_files
 from itops.terms import ReadableGraph, StoreGraph, select, to_rdflib
 
 if TYPE_CHECKING:
     from itops.register import RegisterReader, TripleSink
-from itops.resources import resource_files
 
 #: RDF files by extension: (rdflib parser name, Oxigraph format or None where Oxigraph has no parser).
 RDF_FORMATS: dict[str, tuple[str, ox.RdfFormat | None]] = {
-    ".ttl": ("turtle", ox.RdfFormat.TURTLE),
-    ".turtle": ("turtle", ox.RdfFormat.TURTLE),
-    ".nt": ("nt", ox.RdfFormat.N_TRIPLES),
-    ".ntriples": ("nt", ox.RdfFormat.N_TRIPLES),
-    ".nq": ("nquads", ox.RdfFormat.N_QUADS),
-    ".trig": ("trig", ox.RdfFormat.TRIG),
-    ".rdf": ("xml", ox.RdfFormat.RDF_XML),
-    ".owl": ("xml", ox.RdfFormat.RDF_XML),
-    ".xml": ("xml", ox.RdfFormat.RDF_XML),
-    ".jsonld": ("json-ld", ox.RdfFormat.JSON_LD),
-    ".json": ("json-ld", ox.RdfFormat.JSON_LD),
-    ".n3": ("n3", ox.RdfFormat.N3),
+    suffix: (parser, oxigraph)
+    for parser, oxigraph, suffixes in (
+        ("turtle", ox.RdfFormat.TURTLE, (".ttl", ".turtle")),
+        ("nt", ox.RdfFormat.N_TRIPLES, (".nt", ".ntriples")),
+        ("nquads", ox.RdfFormat.N_QUADS, (".nq",)),
+        ("trig", ox.RdfFormat.TRIG, (".trig",)),
+        ("xml", ox.RdfFormat.RDF_XML, (".rdf", ".owl", ".xml")),
+        ("json-ld", ox.RdfFormat.JSON_LD, (".jsonld", ".json")),
+        ("n3", ox.RdfFormat.N3, (".n3",)),
+    )
+    for suffix in suffixes
 }
 #: Register tables by extension: CSV, and the spreadsheets governance staff keep (read by python-calamine).
 TABLE_FORMATS = (".csv", ".xlsx", ".xlsm", ".xls", ".ods")
@@ -65,7 +64,8 @@ SELECT ?s ?p ?o WHERE {{
   FILTER(?t IN (xsd:boolean, xsd:dateTime, xsd:date, xsd:integer, xsd:decimal, xsd:double, xsd:float))
   BIND(IF(?t = xsd:boolean, xsd:boolean(STR(?o)), IF(?t = xsd:dateTime, xsd:dateTime(STR(?o)),
        IF(?t = xsd:date, xsd:date(STR(?o)), IF(?t = xsd:integer, xsd:integer(STR(?o)),
-       IF(?t = xsd:decimal, xsd:decimal(STR(?o)), IF(?t = xsd:float, xsd:float(STR(?o)), xsd:double(STR(?o)))))))) AS ?ok)
+       IF(?t = xsd:decimal, xsd:decimal(STR(?o)), IF(?t = xsd:float, xsd:float(STR(?o)),
+       xsd:double(STR(?o)))))))) AS ?ok)
   FILTER(!BOUND(?ok))
 }} LIMIT 1
 """
@@ -149,8 +149,9 @@ def read_text(source: Input, *, encoding: str = "utf-8") -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        raise InputError(source.shown, f"not UTF-8 text ({err.reason} at byte {err.start}); save it as UTF-8",
-                         line=line) from None
+        raise InputError(
+            source.shown, f"not UTF-8 text ({err.reason} at byte {err.start}); save it as UTF-8", line=line
+        ) from None
 
 
 @contextmanager
@@ -225,8 +226,9 @@ def read_input(source: Input, bundled: ReadableGraph, *, names: NameIndex | None
     return parse_rdf(read_text(source), source.shown, fmt, public_id=source.graph_iri)
 
 
-def read_table(source: Input, lookup: ReadableGraph, sink: TripleSink, *, names: NameIndex | None = None,
-               progress: bool = False) -> int:
+def read_table(
+    source: Input, lookup: ReadableGraph, sink: TripleSink, *, names: NameIndex | None = None, progress: bool = False
+) -> int:
     """Read a register table (CSV or a spreadsheet's first sheet) row by row into ``sink``; return its rows.
 
     CSV is read as a stream (bounded memory whatever its size); ``lookup`` resolves the names of
@@ -291,8 +293,9 @@ def _progress(label: str, total: int, show: bool) -> Iterator[Callable[[int], No
         return
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
-    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-                  transient=True) as bar:
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn(), transient=True
+    ) as bar:
         task = bar.add_task(label, total=total)
         yield lambda n: bar.update(task, advance=n)
 
@@ -328,8 +331,11 @@ def _cell_text(cell: object) -> str:
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
     if isinstance(cell, (datetime.datetime, datetime.date)):
-        return cell.isoformat()[:10] if isinstance(cell, datetime.datetime) and cell.time() == datetime.time() \
+        return (
+            cell.isoformat()[:10]
+            if isinstance(cell, datetime.datetime) and cell.time() == datetime.time()
             else cell.isoformat()
+        )
     return str(cell)
 
 
@@ -366,8 +372,9 @@ class StoreSink:
     def flush(self) -> None:
         """Load the triples taken so far."""
         if self.lines:
-            self.store.bulk_load("".join(self.lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES,
-                                 to_graph=self.graph)
+            self.store.bulk_load(
+                "".join(self.lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=self.graph
+            )
             self.count += len(self.lines)
             self.lines = []
 
@@ -377,9 +384,11 @@ class StoreSink:
 # ------------------------------------------------------------------------------------------------
 
 _ORGANISATIONS = f"SELECT DISTINCT ?org ?code WHERE {{ ?org <{ITOPS.odsCode}> ?code }}"
-_DESCRIPTION = (f"SELECT ?org ?code ?name ?type WHERE {{ ?org <{ITOPS.odsCode}> ?code "
-                "OPTIONAL { ?org <http://www.w3.org/2000/01/rdf-schema#label> ?name } "
-                "OPTIONAL { ?org a ?type FILTER(?type != <http://www.w3.org/2002/07/owl#NamedIndividual>) } }")
+_DESCRIPTION = (
+    f"SELECT ?org ?code ?name ?type WHERE {{ ?org <{ITOPS.odsCode}> ?code "
+    "OPTIONAL { ?org <http://www.w3.org/2000/01/rdf-schema#label> ?name } "
+    "OPTIONAL { ?org a ?type FILTER(?type != <http://www.w3.org/2002/07/owl#NamedIndividual>) } }"
+)
 
 
 def organisation_count(graph: Graph) -> int:
@@ -415,8 +424,13 @@ def describe_store(store: ox.Store, graph_iri: str) -> list[Description]:
     out: list[Description] = []
     for solution in select(store, _DESCRIPTION, default_graph=ox.NamedNode(graph_iri)):
         name, kind = solution["name"], solution["type"]
-        out.append((str(_value(solution["code"])), None if name is None else _value(name),
-                    None if kind is None else _value(kind)))
+        out.append(
+            (
+                str(_value(solution["code"])),
+                None if name is None else _value(name),
+                None if kind is None else _value(kind),
+            )
+        )
     return out
 
 
@@ -450,11 +464,17 @@ def check_consistent(registers: Sequence[tuple[str, Iterable[Description]]]) -> 
             if code in seen:
                 other, other_name, other_kinds = seen[code]
                 if other_name and name and other_name != name:
-                    raise InputError(shown, f"ODS code {code} is named {name!r} here but {other_name!r} in {other}; "
-                                            "an organisation has one name: correct one of the files")
+                    raise InputError(
+                        shown,
+                        f"ODS code {code} is named {name!r} here but {other_name!r} in {other}; "
+                        "an organisation has one name: correct one of the files",
+                    )
                 if other_kinds and kinds and other_kinds != kinds:
-                    raise InputError(shown, f"ODS code {code} has type {_short(kinds)} here but {_short(other_kinds)} "
-                                            f"in {other}; an organisation has one type: correct one of the files")
+                    raise InputError(
+                        shown,
+                        f"ODS code {code} has type {_short(kinds)} here but {_short(other_kinds)} "
+                        f"in {other}; an organisation has one type: correct one of the files",
+                    )
             else:
                 seen[code] = (shown, name, kinds)
 
@@ -467,6 +487,7 @@ def _short(types: Iterable[str]) -> str:
 # Oxigraph stores
 # ------------------------------------------------------------------------------------------------
 
+
 def store_from_graph(graph: Graph) -> ox.Store:
     """An in-memory Oxigraph store holding the triples of ``graph`` (named graphs of a Dataset kept)."""
     store = ox.Store()
@@ -475,13 +496,23 @@ def store_from_graph(graph: Graph) -> ox.Store:
             if len(context) == 0:
                 continue
             name = context.identifier
-            target = ox.NamedNode(str(name)) if isinstance(name, URIRef) and str(name) != str(
-                "urn:x-rdflib:default") else ox.DefaultGraph()
-            store.load(context.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
-                       to_graph=target)
+            target = (
+                ox.NamedNode(str(name))
+                if isinstance(name, URIRef) and str(name) != "urn:x-rdflib:default"
+                else ox.DefaultGraph()
+            )
+            store.load(context.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
         return store
     store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
     return store
+
+
+def ontology_graph() -> Graph:
+    """The packaged ontology as an rdflib graph (for entailments and reasoning)."""
+    graph = Graph()
+    for file in resource_files("ontology", ".ttl"):
+        graph.parse(data=file.read_text(encoding="utf-8"), format="turtle")
+    return graph
 
 
 def load_bundled(store: ox.Store, *, documents: bool = True) -> None:
@@ -491,8 +522,13 @@ def load_bundled(store: ox.Store, *, documents: bool = True) -> None:
             store.load(file.read_bytes(), format=ox.RdfFormat.TURTLE)
 
 
-def check_store(store: ox.Store, shown: str, text: Callable[[], str] | None = None, *,
-                graph: ox.NamedNode | ox.DefaultGraph | None = None) -> None:
+def check_store(
+    store: ox.Store,
+    shown: str,
+    text: Callable[[], str] | None = None,
+    *,
+    graph: ox.NamedNode | ox.DefaultGraph | None = None,
+) -> None:
     """Refuse ill-typed literals in a graph of a store loaded straight from a file (no rdflib on that path).
 
     Raises:
@@ -515,8 +551,14 @@ def syntax_error(shown: str, err: SyntaxError) -> InputError:
     return InputError(shown, f"syntax error: {first}", line=line, column=column)
 
 
-def bulk_load(store: ox.Store, source: Input, graph: ox.NamedNode | ox.DefaultGraph, *, progress: bool = False,
-              register: bool = True) -> None:
+def bulk_load(
+    store: ox.Store,
+    source: Input,
+    graph: ox.NamedNode | ox.DefaultGraph,
+    *,
+    progress: bool = False,
+    register: bool = True,
+) -> None:
     """Load an RDF input straight into ``graph`` of ``store`` (bounded memory, no rdflib).
 
     A ``register`` must hold a subject with an ODS code and no ill-typed literal; other data (for
@@ -544,16 +586,21 @@ def bulk_load(store: ox.Store, source: Input, graph: ox.NamedNode | ox.DefaultGr
         raise InputError(source.shown, "holds no organisation (no subject with itops:odsCode); nothing to check")
 
 
-def _bulk_load_with_progress(store: ox.Store, source: Input, fmt: ox.RdfFormat,
-                             graph: ox.NamedNode | ox.DefaultGraph) -> None:
-    with open(source.path, "rb") as raw, _progress(f"loading {source.path.name}", source.path.stat().st_size,
-                                                   True) as advance:
-        store.bulk_load(io.BufferedReader(_CountingReader(raw, advance)), format=fmt, to_graph=graph,
-                        base_iri=source.graph_iri)
+def _bulk_load_with_progress(
+    store: ox.Store, source: Input, fmt: ox.RdfFormat, graph: ox.NamedNode | ox.DefaultGraph
+) -> None:
+    with (
+        open(source.path, "rb") as raw,
+        _progress(f"loading {source.path.name}", source.path.stat().st_size, True) as advance,
+    ):
+        store.bulk_load(
+            io.BufferedReader(_CountingReader(raw, advance)), format=fmt, to_graph=graph, base_iri=source.graph_iri
+        )
 
 
-def store_from_inputs(paths: Sequence[str], *, documents: bool = True, progress: bool = False,
-                      store_dir: Path | None = None) -> ox.Store:
+def store_from_inputs(
+    paths: Sequence[str], *, documents: bool = True, progress: bool = False, store_dir: Path | None = None
+) -> ox.Store:
     """An Oxigraph store holding the bundled ontology and documents and the given registers, each checked.
 
     RDF registers are bulk-loaded and CSV registers streamed straight into the store (bounded
@@ -624,7 +671,9 @@ def rdf_graph(paths: Sequence[str]) -> Graph:
         source = _rdf_input(path)
         fmt = RDF_FORMATS[source.suffix][1]
         if fmt is None:
-            graph += parse_rdf(read_text(source), source.shown, RDF_FORMATS[source.suffix][0], public_id=source.graph_iri)
+            graph += parse_rdf(
+                read_text(source), source.shown, RDF_FORMATS[source.suffix][0], public_id=source.graph_iri
+            )
             continue
         try:
             quads = list(ox.parse(path=str(source.path), format=fmt, base_iri=source.graph_iri))
@@ -661,7 +710,9 @@ def open_disk_store(folder: Path) -> ox.Store:
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"--store {folder}: is a file; name a folder for the store")
     if folder.is_dir() and any(folder.iterdir()) and not (folder / STORE_MARKER).is_file():
-        raise OutputError(f"--store {folder}: folder is not empty and is not an itops store; name a new or empty folder")
+        raise OutputError(
+            f"--store {folder}: folder is not empty and is not an itops store; name a new or empty folder"
+        )
     try:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / STORE_MARKER).write_text("an itops validation store; emptied by the next run\n", encoding="utf-8")
@@ -673,7 +724,31 @@ def open_disk_store(folder: Path) -> ox.Store:
 
 
 __all__ = [
-    "Input", "RDF_FORMATS", "TABLE_FORMATS", "check_input", "read_input", "read_text", "parse_rdf", "check_register",
-    "check_consistent", "describe_graph", "read_table", "rdf_store", "rdf_graph", "syntax_error", "quiet_rdflib", "spreadsheet_records", "StoreSink", "open_disk_store", "describe_store", "organisation_count", "store_from_graph", "store_from_inputs",
-    "load_bundled", "bulk_load", "check_store", "select",
+    "Input",
+    "RDF_FORMATS",
+    "TABLE_FORMATS",
+    "check_input",
+    "read_input",
+    "read_text",
+    "parse_rdf",
+    "check_register",
+    "check_consistent",
+    "describe_graph",
+    "read_table",
+    "rdf_store",
+    "rdf_graph",
+    "syntax_error",
+    "quiet_rdflib",
+    "spreadsheet_records",
+    "StoreSink",
+    "open_disk_store",
+    "describe_store",
+    "organisation_count",
+    "store_from_graph",
+    "store_from_inputs",
+    "load_bundled",
+    "ontology_graph",
+    "bulk_load",
+    "check_store",
+    "select",
 ]

@@ -33,16 +33,17 @@ from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import Literal
 
-from rdflib import Graph, Literal as RdfLiteral, URIRef
+from rdflib import Graph, URIRef
+from rdflib import Literal as RdfLiteral
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from itops.errors import ParameterError
 from itops.graph import KnowledgeGraph
+from itops.lineage import check_date, class_map, map_to_2013, resolve, successor_map
+from itops.loader import ontology_graph
 from itops.namespace import ID, ITOPS
 from itops.register import ODS, organisation_types
-from itops.resources import resource_files
-from itops.lineage import check_date, class_map, map_to_2013, resolve, successor_map
 from itops.validate import Inference, Report, load_shapes, validate_graph
 
 Status = Literal["broken", "met", "not recorded"]
@@ -203,8 +204,12 @@ def _row(g: Graph, ob: URIRef, because: str) -> ObligationRow:
         issues_go_to=labels(ITOPS.issuesGoTo),
         alternatives=labels(ITOPS.alternativeParty),
         passage=str(g.value(ob, ITOPS.quotes) or ""),
-        checked_by=tuple(sorted(str(s)[len(SHAPES_NS):] if str(s).startswith(SHAPES_NS) else str(s)
-                                for s in g.objects(ob, ITOPS.checkedBy))),
+        checked_by=tuple(
+            sorted(
+                str(s)[len(SHAPES_NS) :] if str(s).startswith(SHAPES_NS) else str(s)
+                for s in g.objects(ob, ITOPS.checkedBy)
+            )
+        ),
         unchecked_because=str(g.value(ob, ITOPS.uncheckedBecause) or ""),
         note=str(g.value(ob, SKOS.scopeNote) or ""),
         applies_because=because,
@@ -225,9 +230,13 @@ def _applicable(g: Graph, categories: dict[URIRef, str]) -> list[ObligationRow]:
             if isinstance(party, URIRef) and party in categories:
                 why = categories[party]
                 reasons.append(f"binds {_label(g, party)}" + (f" ({why})" if why else ""))
-        if not reasons:  # a duty of another party toward this kind (e.g. the NHS CB's registration authority for contractors)
+        if (
+            not reasons
+        ):  # a duty of another party toward this kind (e.g. the NHS CB's registration authority for contractors)
             sources = [ob, *g.objects(ob, ITOPS.derivedFromStatement)]
-            for supported in sorted({p for s in sources for p in g.objects(s, ITOPS.supportsParty) if isinstance(p, URIRef)}, key=str):
+            for supported in sorted(
+                {p for s in sources for p in g.objects(s, ITOPS.supportsParty) if isinstance(p, URIRef)}, key=str
+            ):
                 if supported in categories:
                     reasons.append(f"a duty toward {_label(g, supported)}")
         if reasons:
@@ -266,8 +275,12 @@ def obligations_for_type(kg: KnowledgeGraph, type_name: str, *, on: date | None 
     cls = resolve_type(g, type_name)
     categories = categories_of_class(g, cls)
     for early in class_map(g, successor_map(g)).get(cls, set()):  # today's kinds (ICB) as their 2013 ones (CCG)
-        categories.update({c: why or f"a {_label(g, cls)} stands for a {_label(g, early)}"
-                           for c, why in categories_of_class(g, early).items()})
+        categories.update(
+            {
+                c: why or f"a {_label(g, cls)} stands for a {_label(g, early)}"
+                for c, why in categories_of_class(g, early).items()
+            }
+        )
     if ITOPS.LocalITSupplier in _superclasses(g, cls):
         categories.update(_broader(g, _it_provider_categories(g, None)))
     rows = _applicable(g, categories)
@@ -288,8 +301,9 @@ def _organisation(g: Graph, code: str) -> URIRef:
         if str(g.value(org, ITOPS.odsCode)).upper() == wanted and isinstance(org, URIRef):
             return org
     known = sorted(str(c) for c in g.objects(None, ITOPS.odsCode))
-    raise ParameterError("--organisation", f"no organisation with ODS code {code!r} in the registers given",
-                         candidates=known[:20])
+    raise ParameterError(
+        "--organisation", f"no organisation with ODS code {code!r} in the registers given", candidates=known[:20]
+    )
 
 
 def _classes_of(g: Graph, org: URIRef) -> set[URIRef]:
@@ -318,7 +332,12 @@ def _categories_of_organisation(g: Graph, org: URIRef) -> dict[URIRef, str]:
 
 
 def obligations_for_organisation(
-    kg: KnowledgeGraph, code: str, *, on: date | None = None, inference: Inference = "none", report: Report | None = None
+    kg: KnowledgeGraph,
+    code: str,
+    *,
+    on: date | None = None,
+    inference: Inference = "none",
+    report: Report | None = None,
 ) -> list[OrganisationObligation]:
     """Every obligation that applies to the organisation ``code`` of the loaded registers, with its status.
 
@@ -331,7 +350,11 @@ def obligations_for_organisation(
 
 
 def obligations_for_register(
-    kg: KnowledgeGraph, *, codes: Sequence[str] | None = None, on: date | None = None, inference: Inference = "none",
+    kg: KnowledgeGraph,
+    *,
+    codes: Sequence[str] | None = None,
+    on: date | None = None,
+    inference: Inference = "none",
     report: Report | None = None,
 ) -> dict[str, list[OrganisationObligation]]:
     """The obligations, with their status, of each organisation ``codes`` (default: every one) of the loaded registers.
@@ -347,10 +370,14 @@ def obligations_for_register(
         codes = sorted({str(c) for c in g.objects(None, ITOPS.odsCode)})
     orgs = {code: _organisation(g, code) for code in codes}
     if report is None:
-        report = validate_graph(g, shapes=shapes, inference=inference, ontology=_ontology() if inference != "none" else None)
+        report = validate_graph(
+            g, shapes=shapes, inference=inference, ontology=ontology_graph() if inference != "none" else None
+        )
     fired: dict[str, dict[str, list[str]]] = {}
     for finding in report.findings:
-        fired.setdefault(finding.focus, {}).setdefault(finding.rule, []).append(f"[{finding.severity}] {finding.message}")
+        fired.setdefault(finding.focus, {}).setdefault(finding.rule, []).append(
+            f"[{finding.severity}] {finding.message}"
+        )
     out: dict[str, list[OrganisationObligation]] = {}
     for code, org in orgs.items():
         classes = _classes_of(g, org)
@@ -365,15 +392,9 @@ def obligations_for_register(
     return out
 
 
-def _ontology() -> Graph:
-    graph = Graph()
-    for file in resource_files("ontology", ".ttl"):
-        graph.parse(data=file.read_text(encoding="utf-8"), format="turtle")
-    return graph
-
-
-def _status(g: Graph, shapes: Graph, org: URIRef, classes: set[URIRef], row: ObligationRow,
-            fired: dict[str, list[str]]) -> tuple[Status, str]:
+def _status(
+    g: Graph, shapes: Graph, org: URIRef, classes: set[URIRef], row: ObligationRow, fired: dict[str, list[str]]
+) -> tuple[Status, str]:
     if not row.checked_by:
         return "not recorded", f"no register can show it: {row.unchecked_because}"
     messages = [m for shape in row.checked_by for m in fired.get(SHAPES_NS + shape, [])]
@@ -381,8 +402,10 @@ def _status(g: Graph, shapes: Graph, org: URIRef, classes: set[URIRef], row: Obl
         return "broken", "; ".join(messages)
     running = [s for s in row.checked_by if _shape_targets(shapes, URIRef(SHAPES_NS + s)) & classes]
     if not running:
-        return "not recorded", (f"its rules ({', '.join(row.checked_by)}) check other kinds of organisation; "
-                                "nothing in the register shows it for this one")
+        return "not recorded", (
+            f"its rules ({', '.join(row.checked_by)}) check other kinds of organisation; "
+            "nothing in the register shows it for this one"
+        )
     needs = [p for p in g.objects(URIRef(row.obligation), ITOPS.needsProperty) if isinstance(p, URIRef)]
     if needs and not any((org, p, None) in g for p in needs):
         names = ", ".join(sorted(str(p).split("#")[-1] for p in needs))
@@ -411,8 +434,15 @@ def _in_force(g: Graph, rows: list[ObligationRow], on: date | None) -> list[Obli
         return "; ".join(index.get(part, part) for part in text.split("; ")) if text else text
 
     return [
-        ObligationRow(**{**asdict(r), "party": rename(r.party), "assured_by": rename(r.assured_by),
-                         "issues_go_to": rename(r.issues_go_to), "alternatives": rename(r.alternatives)})
+        ObligationRow(
+            **{
+                **asdict(r),
+                "party": rename(r.party),
+                "assured_by": rename(r.assured_by),
+                "issues_go_to": rename(r.issues_go_to),
+                "alternatives": rename(r.alternatives),
+            }
+        )
         for r in rows
     ]
 
@@ -427,7 +457,12 @@ ORG_FIELDS = ("ods_code", "organisation", "status", "detail")
 
 def _flat(item: ObligationRow | OrganisationObligation) -> dict[str, str]:
     if isinstance(item, OrganisationObligation):
-        head = {"ods_code": item.ods_code, "organisation": item.organisation, "status": item.status, "detail": item.detail}
+        head = {
+            "ods_code": item.ods_code,
+            "organisation": item.organisation,
+            "status": item.status,
+            "detail": item.detail,
+        }
         return {**head, **_flat(item.obligation)}
     return {k: (" ".join(v) if isinstance(v, tuple) else str(v)) for k, v in asdict(item).items()}
 
@@ -463,7 +498,7 @@ def _text_block(row: ObligationRow) -> list[str]:
         lines.append(f"      assured by: {row.assured_by}")
     if row.issues_go_to:
         lines.append(f"      issues go to: {row.issues_go_to}")
-    lines.append(f"      passage: \"{row.passage}\"")
+    lines.append(f'      passage: "{row.passage}"')
     if row.checked_by:
         lines.append(f"      checked by: {', '.join(row.checked_by)}")
     else:
@@ -490,26 +525,32 @@ def to_text(items: Sequence[ObligationRow] | Sequence[OrganisationObligation]) -
                     lines.append(f"      status: {item.status} — {item.detail}")
     else:
         rows = [i for i in items if isinstance(i, ObligationRow)]
-        lines.append(f"{len(rows)} obligation(s)." if rows else
-                     "0 obligation(s): the documents bind no category this kind of organisation belongs to "
-                     "(a group they leave open, such as 'any other provider', is not counted as a membership).")
+        lines.append(
+            f"{len(rows)} obligation(s)."
+            if rows
+            else "0 obligation(s): the documents bind no category this kind of organisation belongs to "
+            "(a group they leave open, such as 'any other provider', is not counted as a membership)."
+        )
         for row in rows:
             lines.extend(_text_block(row))
     return "\n".join(lines) + "\n"
 
 
-def to_html(items: Sequence[ObligationRow] | Sequence[OrganisationObligation], *, title: str = "itops obligations") -> str:
+def to_html(
+    items: Sequence[ObligationRow] | Sequence[OrganisationObligation], *, title: str = "itops obligations"
+) -> str:
     """One self-contained HTML page with a table of the obligations."""
     records = [_flat(i) for i in items]
     columns = list(records[0]) if records else list(ROW_FIELDS)
     head = "".join(f"<th>{html.escape(c.replace('_', ' '))}</th>" for c in columns)
     body = "".join(
-        "<tr class=\"{}\">".format(html.escape(r.get("status", "").replace(" ", "-")))
-        + "".join(f"<td>{html.escape(r[c])}</td>" for c in columns) + "</tr>"
+        '<tr class="{}">'.format(html.escape(r.get("status", "").replace(" ", "-")))
+        + "".join(f"<td>{html.escape(r[c])}</td>" for c in columns)
+        + "</tr>"
         for r in records
     )
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif}}table{{border-collapse:collapse}}"
         "td,th{border:1px solid #999;padding:4px;vertical-align:top}tr.broken{background:#fdd}"
         "tr.met{background:#dfd}tr.not-recorded{background:#eee}</style></head><body>"

@@ -27,11 +27,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from rdflib.term import Identifier, Node
-
-import pyoxigraph as ox
 
 from itops.errors import ParameterError, QueryError, UnknownQueryError
 from itops.namespace import PREFIXES
@@ -60,7 +59,7 @@ class Parameter:
 
     @classmethod
     def parse(cls, spec: str, *, query: str) -> Parameter:
-        """Parse ``NAME TYPE required|optional DESCRIPTION``; TYPE is IRI, IRI(prefix:Class), string, integer or date."""
+        """Parse ``NAME TYPE required|optional DESCRIPTION``; TYPE: IRI, IRI(prefix:Class), string, integer, date."""
         parts = spec.split(None, 3)
         if len(parts) < 3 or parts[2] not in ("required", "optional"):
             raise QueryError(f"query {query}: bad '# param:' line {spec!r}")
@@ -327,7 +326,7 @@ class QueryResult:
 
     def as_dicts(self) -> list[dict[str, str]]:
         """Rows as dictionaries from column name to string, ready for csv.DictWriter or a data frame."""
-        return [dict(zip(self.columns, row)) for row in self.values()]
+        return [dict(zip(self.columns, row, strict=False)) for row in self.values()]
 
     def to_csv(self) -> str:
         """The result as CSV text with a header row."""
@@ -342,7 +341,7 @@ class QueryResult:
         bindings: list[dict[str, dict[str, str]]] = []
         for row in self.rows:
             binding: dict[str, dict[str, str]] = {}
-            for column, term in zip(self.columns, row):
+            for column, term in zip(self.columns, row, strict=False):
                 if term is not None:
                     binding[column] = _json_term(term)
             bindings.append(binding)
@@ -393,7 +392,7 @@ def with_values(text: str, bindings: Mapping[str, Identifier]) -> str:
         if not isinstance(term, (URIRef, Literal)):
             raise ParameterError(str(term), "only IRIs and literals can be bound")
     block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(bindings[n].n3() for n in names)}) }} "
-    return text[: match.end()] + block + text[match.end():]
+    return text[: match.end()] + block + text[match.end() :]
 
 
 def run_oxigraph(store: ox.Store, query: NamedQuery, bindings: Mapping[str, Identifier]) -> QueryResult:

@@ -44,7 +44,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -177,20 +177,29 @@ class RegisterReader:
         known = set(REQUIRED) | set(OPTIONAL)
         for i, column in enumerate(columns):
             if column not in known:
-                raise InputError(shown, f"unknown column {header[i]!r}; known columns: {', '.join(REQUIRED + OPTIONAL)}",
-                                 line=header_line, column=i + 1)
+                raise InputError(
+                    shown,
+                    f"unknown column {header[i]!r}; known columns: {', '.join(REQUIRED + OPTIONAL)}",
+                    line=header_line,
+                    column=i + 1,
+                )
             if column in columns[:i]:
-                raise InputError(shown, f"column {header[i]!r} appears twice (also column {columns.index(column) + 1}); "
-                                        "keep one", line=header_line, column=i + 1)
+                raise InputError(
+                    shown,
+                    f"column {header[i]!r} appears twice (also column {columns.index(column) + 1}); keep one",
+                    line=header_line,
+                    column=i + 1,
+                )
         for required in REQUIRED:
             if required not in columns:
-                raise InputError(shown, f"missing column {required!r} (required: {', '.join(REQUIRED)})",
-                                 line=header_line)
+                raise InputError(
+                    shown, f"missing column {required!r} (required: {', '.join(REQUIRED)})", line=header_line
+                )
         seen: dict[str, int] = {}
         for line, row in iterator:
             if not any(cell.strip() for cell in row):
                 continue
-            if len(row) > len(columns) and any(cell.strip() for cell in row[len(columns):]):
+            if len(row) > len(columns) and any(cell.strip() for cell in row[len(columns) :]):
                 raise InputError(shown, f"row has {len(row)} cells but the header has {len(columns)}", line=line)
             cells = {columns[i]: (row[i].strip() if i < len(row) else "") for i in range(len(columns))}
             self._row(sink, cells, columns, shown, line, seen)
@@ -198,7 +207,9 @@ class RegisterReader:
 
     # ------------------------------------------------------------------------------------------
 
-    def _row(self, g: TripleSink, cells: dict[str, str], columns: list[str], shown: str, line: int, seen: dict[str, int]) -> None:
+    def _row(
+        self, g: TripleSink, cells: dict[str, str], columns: list[str], shown: str, line: int, seen: dict[str, int]
+    ) -> None:
         def fail(column: str, message: str) -> InputError:
             return InputError(shown, f"column {column!r}: {message}", line=line, column=columns.index(column) + 1)
 
@@ -220,19 +231,41 @@ class RegisterReader:
         g.add((org, RDF.type, OWL.NamedIndividual))
 
         for value in _split(cells.get("national_systems", "")):
-            g.add((org, ITOPS.connectsTo, self._lookup(value, self.systems, fail, "national_systems", "national system")))
+            g.add(
+                (org, ITOPS.connectsTo, self._lookup(value, self.systems, fail, "national_systems", "national system"))
+            )
         for value in _split(cells.get("complies_with", "")):
             g.add((org, ITOPS.compliesWith, self._lookup(value, self.standards, fail, "complies_with", "standard")))
-        for i, value in enumerate(_split(cells.get("assurance_holders", "")), start=1):
-            standard_name, sep, holder = value.partition("=")
-            if not sep or not holder.strip():
-                raise fail("assurance_holders", f"write assurances as STANDARD=HOLDER, got {value!r}")
-            assurance = URIRef(f"{org}/assurance/{i}")
-            standard = self._lookup(standard_name.strip(), self.standards, fail, "assurance_holders", "standard")
-            g.add((org, ITOPS.hasAssurance, assurance))
-            g.add((assurance, RDF.type, ITOPS.Assurance))
-            g.add((assurance, ITOPS.assuranceFor, standard))
-            g.add((assurance, ITOPS.assuranceHolder, Literal(holder.strip())))
+        # STANDARD=VALUE cells: who holds an assurance, or what was agreed as equivalent to a standard
+        for column, kind, word, link, cls, of, value_property in (
+            (
+                "assurance_holders",
+                "assurance",
+                "HOLDER",
+                ITOPS.hasAssurance,
+                ITOPS.Assurance,
+                ITOPS.assuranceFor,
+                ITOPS.assuranceHolder,
+            ),
+            (
+                "agreed_equivalents",
+                "equivalent",
+                "EQUIVALENT",
+                ITOPS.hasAgreedEquivalent,
+                ITOPS.AgreedEquivalent,
+                ITOPS.equivalentFor,
+                ITOPS.equivalentName,
+            ),
+        ):
+            for i, value in enumerate(_split(cells.get(column, "")), start=1):
+                standard_name, sep, text = value.partition("=")
+                if not sep or not text.strip():
+                    raise fail(column, f"write each value as STANDARD={word}, got {value!r}")
+                node = URIRef(f"{org}/{kind}/{i}")
+                g.add((org, link, node))
+                g.add((node, RDF.type, cls))
+                g.add((node, of, self._lookup(standard_name.strip(), self.standards, fail, column, "standard")))
+                g.add((node, value_property, Literal(text.strip())))
         status = cells.get("igt_status", "")
         if status:
             g.add((org, ITOPS.igtStatus, self._lookup(status, self.igt, fail, "igt_status", "IGT status")))
@@ -243,16 +276,6 @@ class RegisterReader:
             except ValueError:
                 raise fail("igt_submitted", f"bad date {submitted!r} (expected YYYY-MM-DD)") from None
             g.add((org, ITOPS.igtSubmittedOn, Literal(day.isoformat() + "T00:00:00", datatype=XSD.dateTime)))
-        for i, value in enumerate(_split(cells.get("agreed_equivalents", "")), start=1):
-            standard_name, sep, equivalent = value.partition("=")
-            if not sep or not equivalent.strip():
-                raise fail("agreed_equivalents", f"write agreed equivalents as STANDARD=EQUIVALENT, got {value!r}")
-            node = URIRef(f"{org}/equivalent/{i}")
-            standard = self._lookup(standard_name.strip(), self.standards, fail, "agreed_equivalents", "standard")
-            g.add((org, ITOPS.hasAgreedEquivalent, node))
-            g.add((node, RDF.type, ITOPS.AgreedEquivalent))
-            g.add((node, ITOPS.equivalentFor, standard))
-            g.add((node, ITOPS.equivalentName, Literal(equivalent.strip())))
         for column, prop in (("ra_policy", ITOPS.adheresToRaPolicy), ("nhsmail_policy", ITOPS.adheresToNhsmailPolicy)):
             answer = cells.get(column, "").casefold()
             if answer:
@@ -275,23 +298,25 @@ class RegisterReader:
             for value in _split(cells.get(column, "")):
                 g.add((org, prop, self._organisation(value, fail, column)))
 
-    def _lookup(self, value: str, allowed: set[URIRef], fail: object, column: str, kind: str) -> URIRef:
+    def _lookup(self, value: str, allowed: set[URIRef], fail: Failure, column: str, kind: str) -> URIRef:
         found = self.names.resolve(value) & allowed
         if len(found) == 1:
             return next(iter(found))
         close = self.names.suggestions(value, allowed)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
-        assert callable(fail)
         raise fail(column, f"unknown {kind} {value!r}{hint}")
 
-    def _organisation(self, value: str, fail: object, column: str) -> URIRef:
+    def _organisation(self, value: str, fail: Failure, column: str) -> URIRef:
         found = self.names.resolve(value) & self.parties
         if len(found) == 1:
             return next(iter(found))
         if ODS_CODE.match(value.upper()) and not found:
             return ODS[value.upper()]
-        assert callable(fail)
         raise fail(column, f"{value!r} is neither an ODS code nor a body the documents name")
+
+
+#: Builds the input error for a cell: ``fail(column, message)``.
+Failure = Callable[[str, str], InputError]
 
 
 class TripleSink(Protocol):
@@ -302,7 +327,8 @@ class TripleSink(Protocol):
 
 
 def csv_records(handle: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
-    """The records of CSV text as ``(line, cells)``, numbered by the line each starts on (a quoted cell may span lines)."""
+    """The records of CSV text as ``(line, cells)``, numbered by the line each starts on (a quoted cell may span
+    lines)."""
     reader = csv.reader(handle)
     end = 0
     for row in reader:

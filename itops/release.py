@@ -28,7 +28,8 @@ import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Literal as TypingLiteral
+from typing import TYPE_CHECKING, Final
+from typing import Literal as TypingLiteral
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
@@ -282,9 +283,7 @@ def _serialize_jsonld(graph: Graph) -> bytes:
     context = _used_namespaces(graph)
     raw = graph.serialize(format="json-ld", context=context, auto_compact=False)
     document = json.loads(raw)
-    text = json.dumps(
-        _sorted_jsonld(document), sort_keys=True, indent=2, ensure_ascii=False
-    )
+    text = json.dumps(_sorted_jsonld(document), sort_keys=True, indent=2, ensure_ascii=False)
     return (text + "\n").encode("utf-8")
 
 
@@ -335,10 +334,7 @@ def serialize(graph: Graph, fmt: Format, *, canonical: bool = True) -> bytes:
 def render_release() -> dict[str, bytes]:
     """Return the content of every release file by name, rendered in memory."""
     graphs = {False: canonical_graph(ontology_graph()), True: canonical_graph(merged_graph())}
-    return {
-        name: serialize(graphs[merged], fmt, canonical=False)
-        for name, merged, fmt in RELEASE_FILES
-    }
+    return {name: serialize(graphs[merged], fmt, canonical=False) for name, merged, fmt in RELEASE_FILES}
 
 
 #: The file that marks a folder as an itops release, so that a later release may replace it whole.

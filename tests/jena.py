@@ -89,8 +89,10 @@ def classpath() -> list[Path]:
     """
     missing = {jar: pkg for jar, pkg in JARS.items() if not (JAVA_DIR / jar).is_file()}
     if missing:
-        raise JenaUnavailable(f"missing {', '.join(sorted(missing))} in {JAVA_DIR}; install the Debian packages "
-                    + " ".join(sorted(set(missing.values()))))
+        raise JenaUnavailable(
+            f"missing {', '.join(sorted(missing))} in {JAVA_DIR}; install the Debian packages "
+            + " ".join(sorted(set(missing.values())))
+        )
     return [JAVA_DIR / jar for jar in JARS]
 
 
@@ -99,7 +101,7 @@ def _copy_xerces_bundles(jena_core: Path, target: Path) -> None:
     with zipfile.ZipFile(jena_core) as jar:
         for name in jar.namelist():
             if name.startswith(_XERCES_BUNDLES) and name.endswith(".properties"):
-                out = target / name[len("org/apache/jena/ext/"):]
+                out = target / name[len("org/apache/jena/ext/") :]
                 out.parent.mkdir(parents=True, exist_ok=True)
                 out.write_bytes(jar.read(name))
 
@@ -116,9 +118,21 @@ def compile_arqrun(build_dir: Path) -> list[Path]:
             raise JenaUnavailable(f"`{tool}` is not on PATH; install the Debian package {JDK_PACKAGE}")
     jars = classpath()
     result = subprocess.run(
-        ["javac", "-encoding", "UTF-8", "-nowarn", "-cp", os.pathsep.join(map(str, jars)),
-         "-d", str(build_dir), str(SOURCE)],
-        capture_output=True, text=True, timeout=300, check=False,
+        [
+            "javac",
+            "-encoding",
+            "UTF-8",
+            "-nowarn",
+            "-cp",
+            os.pathsep.join(map(str, jars)),
+            "-d",
+            str(build_dir),
+            str(SOURCE),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     if result.returncode != 0:
         raise ArqRunError(f"javac failed on {SOURCE}:\n{result.stdout}\n{result.stderr}")
@@ -136,9 +150,16 @@ class ArqReport:
     millis: tuple[tuple[int, ...], ...]
 
 
-def run_arqrun(cp: Sequence[Path], data: Sequence[Path], texts: Sequence[str], work: Path, *,
-               list_columns: Sequence[frozenset[str]] | None = None, repeat: int = 1,
-               timeout_s: int = 60) -> ArqReport:
+def run_arqrun(
+    cp: Sequence[Path],
+    data: Sequence[Path],
+    texts: Sequence[str],
+    work: Path,
+    *,
+    list_columns: Sequence[frozenset[str]] | None = None,
+    repeat: int = 1,
+    timeout_s: int = 60,
+) -> ArqReport:
     """Run every query text on the ``data`` files in one JVM.
 
     Raises:
@@ -151,16 +172,28 @@ def run_arqrun(cp: Sequence[Path], data: Sequence[Path], texts: Sequence[str], w
         files.append(file)
     cmd = [
         # C1 only and the serial GC: faster for a run this short
-        "java", "-Xmx1g", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-        "-cp", os.pathsep.join(map(str, cp)), "ArqRun", "-t", str(timeout_s), "-r", str(repeat),
-        *map(str, data), "--", *map(str, files),
+        "java",
+        "-Xmx1g",
+        "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC",
+        "-cp",
+        os.pathsep.join(map(str, cp)),
+        "ArqRun",
+        "-t",
+        str(timeout_s),
+        "-r",
+        str(repeat),
+        *map(str, data),
+        "--",
+        *map(str, files),
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
     try:
         report = json.loads(proc.stdout)
     except json.JSONDecodeError:
-        raise ArqRunError(f"ArqRun gave no JSON (exit {proc.returncode}):\nstdout: {proc.stdout[:2000]}\n"
-                          f"stderr: {proc.stderr[:4000]}") from None
+        raise ArqRunError(
+            f"ArqRun gave no JSON (exit {proc.returncode}):\nstdout: {proc.stdout[:2000]}\nstderr: {proc.stderr[:4000]}"
+        ) from None
     if "error" in report:
         raise ArqRunError(f"ArqRun: {report['error']}")
     results: list[QueryResult] = []

@@ -71,10 +71,7 @@ OwlCheck = Callable[..., dict[str, Any]]
 
 def _missing_message(what: str, packages: set[str]) -> str:
     pkgs = " ".join(sorted(packages))
-    return (
-        f"OWL API checks cannot run: {what}. Install the Debian packages {pkgs}: "
-        + INSTALL_HINT.format(pkgs)
-    )
+    return f"OWL API checks cannot run: {what}. Install the Debian packages {pkgs}: " + INSTALL_HINT.format(pkgs)
 
 
 def classpath() -> list[Path]:
@@ -82,8 +79,7 @@ def classpath() -> list[Path]:
     missing = {jar: pkg for jar, pkg in JARS.items() if not (JAVA_DIR / jar).is_file()}
     if missing:
         pytest.fail(
-            _missing_message(f"missing {', '.join(sorted(missing))} in {JAVA_DIR}",
-                             set(missing.values())),
+            _missing_message(f"missing {', '.join(sorted(missing))} in {JAVA_DIR}", set(missing.values())),
             pytrace=False,
         )
     return [JAVA_DIR / jar for jar in JARS]
@@ -96,9 +92,21 @@ def compile_owlcheck(build_dir: Path) -> list[Path]:
             pytest.fail(_missing_message(f"`{tool}` is not on PATH", {JDK_PACKAGE}), pytrace=False)
     jars = classpath()
     result = subprocess.run(
-        ["javac", "-encoding", "UTF-8", "-nowarn", "-cp", os.pathsep.join(map(str, jars)),
-         "-d", str(build_dir), str(SOURCE)],
-        capture_output=True, text=True, timeout=300, check=False,
+        [
+            "javac",
+            "-encoding",
+            "UTF-8",
+            "-nowarn",
+            "-cp",
+            os.pathsep.join(map(str, jars)),
+            "-d",
+            str(build_dir),
+            str(SOURCE),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     if result.returncode != 0:
         pytest.fail(f"javac failed on {SOURCE}:\n{result.stdout}\n{result.stderr}", pytrace=False)
@@ -109,9 +117,16 @@ def run_owlcheck(cp: list[Path], file: Path, *local: Path) -> dict[str, Any]:
     """Run OwlCheck on ``file`` with imports resolved from ``local`` folders or catalogs."""
     cmd = [
         # C1 only and the serial GC: about twice as fast for a run this short
-        "java", "-Xmx1g", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "java",
+        "-Xmx1g",
+        "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC",
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-        "-cp", os.pathsep.join(map(str, cp)), "OwlCheck", str(file), *map(str, local),
+        "-cp",
+        os.pathsep.join(map(str, cp)),
+        "OwlCheck",
+        str(file),
+        *map(str, local),
     ]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
     try:
@@ -123,8 +138,7 @@ def run_owlcheck(cp: list[Path], file: Path, *local: Path) -> dict[str, Any]:
             pytrace=False,
         )
     if result.returncode != 0 or "error" in report:
-        pytest.fail(f"the OWL API could not load {file}: {report.get('error')}\n{result.stderr}",
-                    pytrace=False)
+        pytest.fail(f"the OWL API could not load {file}: {report.get('error')}\n{result.stderr}", pytrace=False)
     report["stderr"] = result.stderr
     return report
 

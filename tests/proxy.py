@@ -38,8 +38,10 @@ from types import TracebackType
 UPSTREAM_TIMEOUT = 600
 BLANK_NODE_REFUSAL = b"blank node is not allowed in a constant clause"
 
-_QUOTED = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"'
-                     r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>")
+_QUOTED = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>"
+)
 _COMMENT = re.compile(r"#[^\n]*")
 _DATA_BLOCK = re.compile(r"\b(?:INSERT|DELETE)\s+DATA\b", re.IGNORECASE)
 _BLANK = re.compile(r"(?:^|[\s{(,;.])(?:_:|\[)")
@@ -66,9 +68,18 @@ class Seen:
 class UpdateAtQueryProxy:
     """The proxy on 127.0.0.1 (a free port), in front of an Oxigraph server at ``upstream`` (its base URL)."""
 
-    def __init__(self, upstream: str, *, path: str = "/sparql", describe: bool = False, move_delay: float = 0.0,
-                 swallow_moves: bool = False, updates: bool = True, update_delay: float = 0.0,
-                 direct_updates: bool = True) -> None:
+    def __init__(
+        self,
+        upstream: str,
+        *,
+        path: str = "/sparql",
+        describe: bool = False,
+        move_delay: float = 0.0,
+        swallow_moves: bool = False,
+        updates: bool = True,
+        update_delay: float = 0.0,
+        direct_updates: bool = True,
+    ) -> None:
         self.upstream = upstream.rstrip("/")
         self.path = path
         self.describe = describe
@@ -109,8 +120,9 @@ class UpdateAtQueryProxy:
     def __enter__(self) -> UpdateAtQueryProxy:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         self.stop()
 
 
@@ -151,7 +163,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         request = urllib.request.Request(url, data=body, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=UPSTREAM_TIMEOUT) as answer:
-                status, answer_kind, answer_body = answer.status, answer.headers.get("Content-Type") or "", answer.read()
+                status, answer_kind, answer_body = (
+                    answer.status,
+                    answer.headers.get("Content-Type") or "",
+                    answer.read(),
+                )
         except urllib.error.HTTPError as err:
             status, answer_kind, answer_body = err.code, err.headers.get("Content-Type") or "text/plain", err.read()
         except (urllib.error.URLError, OSError) as err:  # Oxigraph killed: the proxy answers 502, as a gateway does
@@ -236,8 +252,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _forward_late(self, text: str, delay: float) -> None:
         """Do the update at once (then record "done upstream"), and answer ``delay`` seconds later."""
         started = time.monotonic()
-        request = urllib.request.Request(self.owner.upstream + "/update", data=text.encode("utf-8"), method="POST",
-                                         headers={"Content-Type": "application/sparql-update"})
+        request = urllib.request.Request(
+            self.owner.upstream + "/update",
+            data=text.encode("utf-8"),
+            method="POST",
+            headers={"Content-Type": "application/sparql-update"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=UPSTREAM_TIMEOUT) as answer:
                 status, body = answer.status, answer.read()

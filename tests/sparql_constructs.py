@@ -39,9 +39,7 @@ def _children(node: Any) -> Iterator[Any]:
         for key, value in node.items():
             if not (isinstance(key, str) and key.startswith("_")):
                 yield value
-    elif isinstance(node, (list, tuple)):
-        yield from node
-    elif hasattr(node, "asList") and not isinstance(node, (str, PropertyPath)):
+    elif isinstance(node, (list, tuple)) or hasattr(node, "asList") and not isinstance(node, (str, PropertyPath)):
         yield from node
 
 
@@ -128,8 +126,11 @@ def _group_problems(select: CompValue, where: str) -> list[str]:
     if not (grouped or aggregated):
         return []
     keys = _group_keys(select)
-    return [f"{where}: ?{v} is projected but is not a GROUP BY key: add it to GROUP BY (or aggregate it)"
-            for v in plain if v not in keys]
+    return [
+        f"{where}: ?{v} is projected but is not a GROUP BY key: add it to GROUP BY (or aggregate it)"
+        for v in plain
+        if v not in keys
+    ]
 
 
 def order_keys(text: str) -> list[str] | None:

@@ -94,7 +94,9 @@ def test_failed_run_leaves_previous_output_untouched(tmp_path: Path, capsys: pyt
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
 
 
-@pytest.mark.parametrize(("fmt", "rdflib_format"), [("ttl", "turtle"), ("owl", "xml"), ("jsonld", "json-ld"), ("nt", "nt")])
+@pytest.mark.parametrize(
+    ("fmt", "rdflib_format"), [("ttl", "turtle"), ("owl", "xml"), ("jsonld", "json-ld"), ("nt", "nt")]
+)
 def test_export_round_trips(tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str, rdflib_format: str) -> None:
     from itops.graph import KnowledgeGraph
 
@@ -134,9 +136,21 @@ def test_installed_command_runs_from_outside_the_source_tree(tmp_path: Path) -> 
     exe = shutil.which("itops", path=os.path.dirname(sys.executable)) or shutil.which("itops")
     assert exe, "the itops console script is not installed next to this Python"
     proc = subprocess.run(
-        [exe, "query", "responsibilities", "--param", "function=Registration Authority",
-         "--param", "party=HSCIC", "--format", "csv"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        [
+            exe,
+            "query",
+            "responsibilities",
+            "--param",
+            "function=Registration Authority",
+            "--param",
+            "party=HSCIC",
+            "--format",
+            "csv",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     assert "Maintain and publish the National RBAC Database (NRD)." in proc.stdout

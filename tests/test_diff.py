@@ -18,11 +18,32 @@ from itops.namespace import ID, ITOPS
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def finding(ods: str, name: str, rule: str, *, path: str = "", value: str = "", message: str = "breaks it",
-            severity: str = "Violation") -> dict[str, object]:
-    return {"focus": f"https://w3id.org/itops/ods/{ods}", "organisation": name, "ods_code": ods, "severity": severity,
-            "shape": rule, "rule": f"https://w3id.org/itops/shapes#{rule}", "rule_label": rule, "family": "",
-            "path": path, "value": value, "message": message, "sections": [], "action_by": "", "remedy": ""}
+def finding(
+    ods: str,
+    name: str,
+    rule: str,
+    *,
+    path: str = "",
+    value: str = "",
+    message: str = "breaks it",
+    severity: str = "Violation",
+) -> dict[str, object]:
+    return {
+        "focus": f"https://w3id.org/itops/ods/{ods}",
+        "organisation": name,
+        "ods_code": ods,
+        "severity": severity,
+        "shape": rule,
+        "rule": f"https://w3id.org/itops/shapes#{rule}",
+        "rule_label": rule,
+        "family": "",
+        "path": path,
+        "value": value,
+        "message": message,
+        "sections": [],
+        "action_by": "",
+        "remedy": "",
+    }
 
 
 def write_report(path: Path, findings: list[dict[str, object]]) -> Path:
@@ -32,34 +53,63 @@ def write_report(path: Path, findings: list[dict[str, object]]) -> Path:
 
 # ----------------------------------------------------------------------------------------------- reports
 
+
 def test_report_diff_new_fixed_and_unchanged_per_organisation(tmp_path: Path) -> None:
-    old = write_report(tmp_path / "q1.json", [
-        finding("FAA03", "Market Pharmacy", "IgtCompleted", path="https://w3id.org/itops#igtStatus",
-                value="https://w3id.org/itops/id/igt-standards-not-met"),
-        finding("FAA02", "Riverside Pharmacy", "N3ConnectionCompliesWithCodeOfConnection"),
-        finding("98X", "Forgetful CCG", "CcgHasIsb0160EscalationRoute", severity="Warning"),
-    ])
-    new = write_report(tmp_path / "q2.json", [
-        # the same finding, reworded and with the organisation renamed: still the same finding
-        finding("FAA03", "Market Street Pharmacy", "IgtCompleted", path="https://w3id.org/itops#igtStatus",
-                value="https://w3id.org/itops/id/igt-standards-not-met", message="has not completed the IGT"),
-        finding("98X", "Forgetful CCG", "CcgHasIsb0160EscalationRoute", severity="Warning"),
-        # the same organisation and rule, another value: a new finding
-        finding("FAA03", "Market Street Pharmacy", "IgtCompleted", path="https://w3id.org/itops#igtStatus",
-                value="https://w3id.org/itops/id/igt-not-submitted"),
-        finding("V00002", "Example Dental Care", "IgtCompleted"),
-    ])
+    old = write_report(
+        tmp_path / "q1.json",
+        [
+            finding(
+                "FAA03",
+                "Market Pharmacy",
+                "IgtCompleted",
+                path="https://w3id.org/itops#igtStatus",
+                value="https://w3id.org/itops/id/igt-standards-not-met",
+            ),
+            finding("FAA02", "Riverside Pharmacy", "N3ConnectionCompliesWithCodeOfConnection"),
+            finding("98X", "Forgetful CCG", "CcgHasIsb0160EscalationRoute", severity="Warning"),
+        ],
+    )
+    new = write_report(
+        tmp_path / "q2.json",
+        [
+            # the same finding, reworded and with the organisation renamed: still the same finding
+            finding(
+                "FAA03",
+                "Market Street Pharmacy",
+                "IgtCompleted",
+                path="https://w3id.org/itops#igtStatus",
+                value="https://w3id.org/itops/id/igt-standards-not-met",
+                message="has not completed the IGT",
+            ),
+            finding("98X", "Forgetful CCG", "CcgHasIsb0160EscalationRoute", severity="Warning"),
+            # the same organisation and rule, another value: a new finding
+            finding(
+                "FAA03",
+                "Market Street Pharmacy",
+                "IgtCompleted",
+                path="https://w3id.org/itops#igtStatus",
+                value="https://w3id.org/itops/id/igt-not-submitted",
+            ),
+            finding("V00002", "Example Dental Care", "IgtCompleted"),
+        ],
+    )
     diff = diff_reports(old, new)
     assert [(f.organisation_id, f.rule.rsplit("#", 1)[1], f.value.rsplit("/", 1)[-1]) for f in diff.new_findings] == [
-        ("FAA03", "IgtCompleted", "igt-not-submitted"), ("V00002", "IgtCompleted", "")]
-    assert [(f.organisation_id, f.rule_label) for f in diff.fixed] == [("FAA02", "N3ConnectionCompliesWithCodeOfConnection")]
+        ("FAA03", "IgtCompleted", "igt-not-submitted"),
+        ("V00002", "IgtCompleted", ""),
+    ]
+    assert [(f.organisation_id, f.rule_label) for f in diff.fixed] == [
+        ("FAA02", "N3ConnectionCompliesWithCodeOfConnection")
+    ]
     assert [(f.organisation_id, f.rule_label) for f in diff.unchanged] == [
-        ("98X", "CcgHasIsb0160EscalationRoute"), ("FAA03", "IgtCompleted")]
+        ("98X", "CcgHasIsb0160EscalationRoute"),
+        ("FAA03", "IgtCompleted"),
+    ]
     assert exit_status(diff) == 1
     text = render(diff, "text")
     assert text.splitlines()[0].endswith("2 new, 1 fixed, 2 unchanged finding(s).")
-    market = text[text.index("Market Street Pharmacy (FAA03)"):]
-    market = market[:market.index("\n\n")]
+    market = text[text.index("Market Street Pharmacy (FAA03)") :]
+    market = market[: market.index("\n\n")]
     assert "       new  Violation: breaks it [igt-not-submitted]" in market
     assert "still open  Violation: has not completed the IGT [igt-standards-not-met]" in market
     assert "fixed  Violation: breaks it — rule: N3ConnectionCompliesWithCodeOfConnection" in text
@@ -85,14 +135,19 @@ def test_report_diff_of_two_real_validation_runs(tmp_path: Path) -> None:
 
     def run(register: Path, out: Path) -> Path:
         kg = KnowledgeGraph.bundled()
-        kg.add_graph(RegisterReader(kg.dataset, kg.names()).read(str(register)), name=register.name,
-                     graph_iri=register.resolve().as_uri())
+        kg.add_graph(
+            RegisterReader(kg.dataset, kg.names()).read(str(register)),
+            name=register.name,
+            graph_iri=register.resolve().as_uri(),
+        )
         out.write_text(to_json(validate(kg)), encoding="utf-8")
         return out
 
     before = ROOT / "examples" / "register.csv"
     lines = before.read_text(encoding="utf-8").splitlines(keepends=True)
-    fixed = [line.replace(",standards not met,", ",standards met,") if line.startswith("FAA03,") else line for line in lines]
+    fixed = [
+        line.replace(",standards not met,", ",standards met,") if line.startswith("FAA03,") else line for line in lines
+    ]
     assert fixed != lines
     after = tmp_path / "register-q2.csv"
     after.write_text("".join(fixed), encoding="utf-8")
@@ -102,11 +157,14 @@ def test_report_diff_of_two_real_validation_runs(tmp_path: Path) -> None:
     assert len(diff.unchanged) > 5
 
 
-@pytest.mark.parametrize("content, message", [
-    ("{not json", "q.json:1: not JSON"),
-    ('{"findings": 3}', "q.json: not a validation report"),
-    ('{"findings": [1]}', "q.json: finding 1 is not a finding object"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("{not json", "q.json:1: not JSON"),
+        ('{"findings": 3}', "q.json: not a validation report"),
+        ('{"findings": [1]}', "q.json: finding 1 is not a finding object"),
+    ],
+)
 def test_a_bad_report_is_one_line_naming_the_file(tmp_path: Path, content: str, message: str) -> None:
     bad = tmp_path / "q.json"
     bad.write_text(content, encoding="utf-8")
@@ -122,6 +180,7 @@ def test_a_report_cannot_be_compared_with_a_graph(tmp_path: Path) -> None:
 
 
 # ----------------------------------------------------------------------------------------------- graphs
+
 
 def two_versions(tmp_path: Path) -> tuple[Path, Path]:
     """The bundled ontology and data, and a copy in which AF 2013 changes by three statements."""
@@ -139,10 +198,14 @@ def two_versions(tmp_path: Path) -> tuple[Path, Path]:
     af.remove((ID["af-2013-gl-06"], None, None))
     # 3. a new escalation route in §03
     new_route = ID["af-2013-esc-test"]
-    for p, o in ((URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ITOPS.EscalationRoute),
-                 (ITOPS.escalatedBy, ID["dms"]), (ITOPS.escalatesTo, ID["nhs-cb"]),
-                 (ITOPS.quotes, Literal("DMS will refer unresolved issues to the NHS CB.")),
-                 (ITOPS.fromDocument, ID["af-2013"]), (ITOPS.fromSection, ID["af-2013-s03"])):
+    for p, o in (
+        (URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ITOPS.EscalationRoute),
+        (ITOPS.escalatedBy, ID["dms"]),
+        (ITOPS.escalatesTo, ID["nhs-cb"]),
+        (ITOPS.quotes, Literal("DMS will refer unresolved issues to the NHS CB.")),
+        (ITOPS.fromDocument, ID["af-2013"]),
+        (ITOPS.fromSection, ID["af-2013-s03"]),
+    ):
         af.add((new_route, p, o))
     af.serialize(new / "data" / "armed-forces-2013.ttl", format="turtle")
     return old, new
@@ -160,15 +223,21 @@ def test_graph_diff_in_words_by_document_and_section(tmp_path: Path) -> None:
     }
     row3 = next(c for c in diff.changes if c.iri.endswith("/af-2013-com-03"))
     assert [(p.property, p.removed, p.added) for p in row3.properties] == [
-        ("commissioned from", ("NHAIS Agency (PRS provider)",), ("HSCIC",))]
+        ("commissioned from", ("NHAIS Agency (PRS provider)",), ("HSCIC",))
+    ]
     gp = next(c for c in diff.changes if c.iri.endswith("/af-2013-gl-06"))
     assert gp.passage == "General Practitioner | GP"
     text = render(diff, "text")
     # the things are named by their labels (or, without one, their IRI's last part), their kind in brackets
-    assert re.search(r"af-2013 — AF 2013 §04 Commissioning responsibilities\n  Changed: .+ \(commissioning arrangement\)\n"
-                     r"      commissioned from: NHAIS Agency \(PRS provider\) → HSCIC\n", text)
+    assert re.search(
+        r"af-2013 — AF 2013 §04 Commissioning responsibilities\n  Changed: .+ \(commissioning arrangement\)\n"
+        r"      commissioned from: NHAIS Agency \(PRS provider\) → HSCIC\n",
+        text,
+    )
     assert re.search(r"\n  Removed: .+ \(glossary entry\)\n      “General Practitioner \| GP”\n", text)
-    assert "  Added: af-2013-esc-test (escalation route)\n      “DMS will refer unresolved issues to the NHS CB.”" in text
+    assert (
+        "  Added: af-2013-esc-test (escalation route)\n      “DMS will refer unresolved issues to the NHS CB.”" in text
+    )
     assert json.loads(render(diff, "json"))["removed"] == diff.removed > 0
 
 
@@ -185,7 +254,10 @@ def test_graph_diff_of_two_release_files_and_of_identical_versions(tmp_path: Pat
     diff = diff_paths(files[0], files[1])
     assert isinstance(diff, GraphDiff)
     assert {(c.status, c.iri.rsplit("/", 1)[-1]) for c in diff.changes} == {
-        ("changed", "af-2013-com-03"), ("removed", "af-2013-gl-06"), ("added", "af-2013-esc-test")}
+        ("changed", "af-2013-com-03"),
+        ("removed", "af-2013-gl-06"),
+        ("added", "af-2013-esc-test"),
+    }
     same = diff_graphs(old, tmp_path / "old")
     assert same.changes == () and exit_status(same) == 0 and render(same, "text").startswith("No difference")
 

@@ -45,6 +45,7 @@ def local(iri: object) -> str:
 
 # ----------------------------------------------------------------------------------------- coverage
 
+
 def test_a_page_for_both_documents_every_party_category_rule_class_and_property(site: Path, kg: KnowledgeGraph) -> None:
     for key in ("af-2013", "cp-2012"):
         assert (site / "documents" / f"{key}.html").is_file()
@@ -60,29 +61,39 @@ def test_a_page_for_both_documents_every_party_category_rule_class_and_property(
     for term in ("CommissioningArrangement", "MatrixResponsibility", "hasCommissioner", "commissionedFrom", "quotes"):
         assert (site / "ontology" / f"{term}.html").is_file(), term
         assert f"itops:{term}" in ontology
-    terms = {t for kind in ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty")
-             for t in kg.graph.subjects(RDF.type, URIRef(f"http://www.w3.org/2002/07/owl#{kind}"))
-             if str(t).startswith("https://w3id.org/itops#")}
+    terms = {
+        t
+        for kind in ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty")
+        for t in kg.graph.subjects(RDF.type, URIRef(f"http://www.w3.org/2002/07/owl#{kind}"))
+        if str(t).startswith("https://w3id.org/itops#")
+    }
     pages = {p.stem.rstrip("-").casefold() for p in (site / "ontology").glob("*.html")}
     assert {local(t).casefold() for t in terms} <= pages
 
 
 # ----------------------------------------------------------------------------------------- content
 
+
 def test_document_page_lays_out_the_commissioning_and_accountability_tables_as_printed(site: Path) -> None:
     page = read(site, "documents/af-2013.html")
     # AF 2013 §04 headings as printed, and row 3 of the commissioning table
-    for heading in ("Service being commissioned", "Commissioned from", "Organisational body", "Accountable for management",
-                    "Service accountable for", "Accountable for delivery"):
+    for heading in (
+        "Service being commissioned",
+        "Commissioned from",
+        "Organisational body",
+        "Accountable for management",
+        "Service accountable for",
+        "Accountable for delivery",
+    ):
         assert f">{heading}</th>" in page, heading
-    row3 = page[page.index('<tr id="af-2013-com-03">'):]
-    row3 = row3[:row3.index("</tr>")]
+    row3 = page[page.index('<tr id="af-2013-com-03">') :]
+    row3 = row3[: row3.index("</tr>")]
     assert "Commission business support services for transfer of records between NHS and DMS" in row3
     assert "NHAIS Agency (PRS provider)" in row3 and "regional and area teams" in row3
     assert 'href="../id/af-2013-com-03.html"' in row3  # the row links to its statement
     # a reading note is shown with its row: the body cell of accountability row 2 is garbled in the PDF
-    row = page[page.index('<tr id="af-2013-acc-02">'):]
-    assert "NHS CB through i ts P&amp;I" in row[:row.index("</tr>")]
+    row = page[page.index('<tr id="af-2013-acc-02">') :]
+    assert "NHS CB through i ts P&amp;I" in row[: row.index("</tr>")]
     # the glossary as printed: "Armed Forces | AF"
     assert "<td>Armed Forces</td><td>AF</td>" in page
 
@@ -91,13 +102,13 @@ def test_grid_shows_cells_and_who_has_no_direct_responsibility(site: Path) -> No
     grid = read(site, "documents/af-2013-grid.html")
     assert "Who does what, per function" in grid
     # AF 2013 §05, NHS Networking Services: the CCG column reads "No direct responsibility."
-    row = grid[grid.index(">Networking Services</a></th>", grid.index("<caption>Tasks and functions")):]
-    row = row[:row.index("</tr>")]
+    row = grid[grid.index(">Networking Services</a></th>", grid.index("<caption>Tasks and functions")) :]
+    row = row[: row.index("</tr>")]
     assert '<td class="none">' in row and "No direct responsibility" in row
     assert "Commission N3 or alternative national network services and manage suppliers." in row
-    summary = grid[grid.index("<caption>Who does what, per function"):grid.index("<caption>Tasks and functions")]
-    networking = summary[summary.index(">Networking Services</a></th>"):]
-    networking = networking[:networking.index("</tr>")]
+    summary = grid[grid.index("<caption>Who does what, per function") : grid.index("<caption>Tasks and functions")]
+    networking = summary[summary.index(">Networking Services</a></th>") :]
+    networking = networking[: networking.index("</tr>")]
     assert "CCGs" in networking.split("<td>")[-1]  # the last column: no direct responsibility
 
 
@@ -117,11 +128,16 @@ def test_party_page_says_what_it_commissions_and_its_name_today(site: Path) -> N
 
 def test_rule_page_has_passage_condition_examples_and_findings(site: Path) -> None:
     page = read(site, "rules/IgtCompleted.html")
-    for heading in ("What the documents say", "The condition, in plain words", "Examples", "Findings on the example register"):
+    for heading in (
+        "What the documents say",
+        "The condition, in plain words",
+        "Examples",
+        "Findings on the example register",
+    ):
         assert f">{heading}</h2>" in page
     assert ">Passes</h3>" in page and ">Fails</h3>" in page
     # examples/register-breaks.csv: FAA03 (IGT standards not met) and V00002 (no IGT return) break IgtCompleted
-    findings = page[page.index('id="findings"'):]
+    findings = page[page.index('id="findings"') :]
     for code in ("FAA03", "V00002"):
         assert f"<td>{code}</td>" in findings, code
 
@@ -138,8 +154,11 @@ def test_rule_pages_show_the_packaged_examples(site: Path) -> None:
     for case in cases:
         page = read(site, f"rules/{case}.html")
         for kind in ("pass", "fail"):
-            first = next(line for line in folder.joinpath(case, f"{kind}.ttl").read_text(encoding="utf-8").splitlines()
-                         if line.strip() and not line.startswith(("#", "@prefix")))
+            first = next(
+                line
+                for line in folder.joinpath(case, f"{kind}.ttl").read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.startswith(("#", "@prefix"))
+            )
             assert str(escape(first.strip())) in page, (case, kind)
 
 
@@ -156,7 +175,9 @@ def test_diagrams_link_their_nodes_and_have_a_text_alternative(site: Path) -> No
     assert "In words" in page and "NHS CB</a> commissions services from <a" in page
     if shutil.which("dot") is None:
         assert "Diagrams need Graphviz" in page
-        missing_tool("Graphviz's dot is missing: install Debian's graphviz package (scripts/install-system-deps.sh does)")
+        missing_tool(
+            "Graphviz's dot is missing: install Debian's graphviz package (scripts/install-system-deps.sh does)"
+        )
     assert page.count("<svg ") == 5  # commissioning and accountability per document, and succession
     assert 'href="id/hscic.html"' in page and 'role="img"' in page
 
@@ -177,8 +198,9 @@ def test_validation_report_uses_the_layout_and_links_findings_to_rule_and_party_
 
     kg = KnowledgeGraph.bundled()
     register = Path(__file__).resolve().parent.parent / "examples" / "register.csv"
-    kg.add_graph(RegisterReader(kg.dataset, kg.names()).read(str(register)), name="register.csv",
-                 graph_iri=register.as_uri())
+    kg.add_graph(
+        RegisterReader(kg.dataset, kg.names()).read(str(register)), name="register.csv", graph_iri=register.as_uri()
+    )
     report = validate(kg)
     page = to_html(report, title="Example register", site_url=".")
     (site / "report.html").write_text(page, encoding="utf-8")  # checked with the site for HTML and links below
@@ -192,6 +214,7 @@ def test_validation_report_uses_the_layout_and_links_findings_to_rule_and_party_
 
 
 # ----------------------------------------------------------------------------------------- quality
+
 
 class _Links(HTMLParser):
     def __init__(self) -> None:
@@ -261,19 +284,38 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
 
 # ----------------------------------------------------------------------------------------- timelines
 
+
 def test_site_has_a_timeline_per_changed_body_system_and_standard(site: Path) -> None:
     for page in ("index.html", "queries.html", "rules.html", "timelines.html"):
         assert (site / page).is_file(), page
     timelines = {p.stem for p in (site / "timeline").glob("*.html")}
-    assert {"nhs-cb", "hscic", "ccgs", "pcts", "isb-0160", "isb-0129", "igt", "n3", "choose-and-book", "spine",
-            "nhais", "nhsmail", "nhs-cb-area-teams"} <= timelines
+    assert {
+        "nhs-cb",
+        "hscic",
+        "ccgs",
+        "pcts",
+        "isb-0160",
+        "isb-0129",
+        "igt",
+        "n3",
+        "choose-and-book",
+        "spine",
+        "nhais",
+        "nhsmail",
+        "nhs-cb-area-teams",
+    } <= timelines
     hscic = read(site, "timeline/hscic.html")
     dates = re.findall(r'<time datetime="([0-9-]+)"', hscic)
     assert dates == ["2013-04-01", "2016-08-01", "2023-02-01"]
-    assert "NHS Digital" in hscic and "https://www.england.nhs.uk/2023/02/nhs-digital-and-nhs-england-complete-merger/" in hscic
+    assert (
+        "NHS Digital" in hscic
+        and "https://www.england.nhs.uk/2023/02/nhs-digital-and-nhs-england-complete-merger/" in hscic
+    )
     nhs_cb = read(site, "timeline/nhs-cb.html")
     assert "Accountability stays with" in nhs_cb and "NHS England" in nhs_cb
-    assert re.findall(r'<time datetime="([0-9-]+)"', nhs_cb) == sorted(re.findall(r'<time datetime="([0-9-]+)"', nhs_cb))
+    assert re.findall(r'<time datetime="([0-9-]+)"', nhs_cb) == sorted(
+        re.findall(r'<time datetime="([0-9-]+)"', nhs_cb)
+    )
     queries = read(site, "queries.html")
     assert "as-of-commissioning" in queries and "who-commissions" in queries
     assert "ISB 0160 assurance for providers connecting to national systems" in read(site, "rules.html")

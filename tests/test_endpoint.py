@@ -87,7 +87,9 @@ class Oxigraph:
                 pass
             if time.monotonic() > deadline:
                 self.stop()
-                pytest.fail(f"oxigraph serve did not answer on {self.base} within 20 s: {log.read_text(errors='replace')}")
+                pytest.fail(
+                    f"oxigraph serve did not answer on {self.base} within 20 s: {log.read_text(errors='replace')}"
+                )
             time.sleep(0.1)
 
     def stop(self) -> None:
@@ -204,7 +206,9 @@ def test_cli_json_from_the_server_is_the_embedded_sparql_json(capsys: pytest.Cap
 def test_graph_option_selects_the_graph_as_default_graph(capsys: pytest.CaptureFixture[str], pushed: str) -> None:
     code, out, _ = run(capsys, "query", "glossary", "--endpoint", pushed, "--graph", DEFAULT_GRAPH, "--format", "csv")
     assert code == 0 and out.count("\n") == 32  # header and 31 glossary terms
-    code, out, _ = run(capsys, "query", "glossary", "--endpoint", pushed, "--graph", "urn:itops:test:empty", "--format", "csv")
+    code, out, _ = run(
+        capsys, "query", "glossary", "--endpoint", pushed, "--graph", "urn:itops:test:empty", "--format", "csv"
+    )
     assert code == 0 and out.count("\n") == 1  # only the header: the server's other graphs are not seen
 
 
@@ -214,7 +218,9 @@ def test_graph_option_selects_the_graph_as_default_graph(capsys: pytest.CaptureF
 ATOMIC_GRAPH = "https://w3id.org/itops/graph/test-atomic"
 
 
-def test_push_twice_gives_the_same_graph(capsys: pytest.CaptureFixture[str], server: Oxigraph, kg: KnowledgeGraph) -> None:
+def test_push_twice_gives_the_same_graph(
+    capsys: pytest.CaptureFixture[str], server: Oxigraph, kg: KnowledgeGraph
+) -> None:
     expected = len(union_graph(kg))
     endpoint = Endpoint(server.query_url, graph=ATOMIC_GRAPH)
     for _ in range(2):
@@ -225,8 +231,9 @@ def test_push_twice_gives_the_same_graph(capsys: pytest.CaptureFixture[str], ser
     assert leftover_temporary_graphs(server.query_url) == []
 
 
-def test_failed_push_leaves_the_graph_unchanged(capsys: pytest.CaptureFixture[str], server: Oxigraph,
-                                                tmp_path: Path, kg: KnowledgeGraph) -> None:
+def test_failed_push_leaves_the_graph_unchanged(
+    capsys: pytest.CaptureFixture[str], server: Oxigraph, tmp_path: Path, kg: KnowledgeGraph
+) -> None:
     extra = tmp_path / "extra.ttl"
     extra.write_text("<urn:x:a> <urn:x:b> 'one' , 'two' .\n", encoding="utf-8")
     code, _, err = run(capsys, "push", "--endpoint", server.query_url, "--graph", ATOMIC_GRAPH, str(extra))
@@ -320,8 +327,13 @@ def test_installed_command_reports_an_unreachable_server_without_traceback() -> 
     command = [str(script)] if script.is_file() else [sys.executable, "-m", "itops"]
     url = f"http://127.0.0.1:{_free_port()}/query"
     env = {k: v for k, v in os.environ.items() if not k.startswith("ITOPS_ENDPOINT_")}
-    done = subprocess.run([*command, "query", "glossary", "--endpoint", url, "--timeout", "5"],
-                          capture_output=True, text=True, timeout=60, env=env)
+    done = subprocess.run(
+        [*command, "query", "glossary", "--endpoint", url, "--timeout", "5"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert done.returncode == 2 and done.stdout == ""
     assert f"itops: cannot reach {url}" in done.stderr and "Traceback" not in done.stderr
 
@@ -392,8 +404,14 @@ class _Guarded(http.server.BaseHTTPRequestHandler):
         elif path == "/update":
             self._send(204, "text/plain", b"")
         else:
-            results = {"head": {"vars": ["n"]}, "results": {"bindings": [
-                {"n": {"type": "literal", "value": "0", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}}
+            results = {
+                "head": {"vars": ["n"]},
+                "results": {
+                    "bindings": [
+                        {"n": {"type": "literal", "value": "0", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}
+                    ]
+                },
+            }
             self._send(200, "application/sparql-results+json", json.dumps(results).encode())
 
     def _send(self, status: int, kind: str, body: bytes, headers: dict[str, str] | None = None) -> None:
@@ -426,12 +444,18 @@ def guarded() -> Iterator[str]:
         thread.join(timeout=5)
 
 
-def test_refused_credentials_say_which_variables_to_set(capsys: pytest.CaptureFixture[str], guarded: str,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_refused_credentials_say_which_variables_to_set(
+    capsys: pytest.CaptureFixture[str], guarded: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url = guarded + "/query"
     code, out, err = run(capsys, "query", "glossary", "--endpoint", url)
-    assert_clean_failure(code, out, err, f"{url} refused the credentials (HTTP 401); "
-                         "set ITOPS_ENDPOINT_USER/ITOPS_ENDPOINT_PASSWORD or ITOPS_ENDPOINT_TOKEN")
+    assert_clean_failure(
+        code,
+        out,
+        err,
+        f"{url} refused the credentials (HTTP 401); "
+        "set ITOPS_ENDPOINT_USER/ITOPS_ENDPOINT_PASSWORD or ITOPS_ENDPOINT_TOKEN",
+    )
     monkeypatch.setenv("ITOPS_ENDPOINT_USER", "user")
     monkeypatch.setenv("ITOPS_ENDPOINT_PASSWORD", "pass")
     code, out, err = run(capsys, "query", "statement-counts", "--endpoint", url, "--format", "csv")
@@ -448,8 +472,9 @@ def test_refused_credentials_say_which_variables_to_set(capsys: pytest.CaptureFi
     assert ("POST", "/update", "Bearer secret") in _Guarded.seen  # the temporary graph was dropped
 
 
-def test_inconsistent_credential_variables_are_refused(capsys: pytest.CaptureFixture[str], guarded: str,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_inconsistent_credential_variables_are_refused(
+    capsys: pytest.CaptureFixture[str], guarded: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ITOPS_ENDPOINT_USER", "user")
     code, out, err = run(capsys, "query", "glossary", "--endpoint", guarded + "/query")
     assert_clean_failure(code, out, err, "ITOPS_ENDPOINT_USER and ITOPS_ENDPOINT_PASSWORD must be set together")
@@ -461,8 +486,9 @@ def test_server_error_and_garbled_answer(capsys: pytest.CaptureFixture[str], gua
     assert_clean_failure(code, out, err, f"{guarded}/error answered HTTP 500", "Internal failure: disk full")
     assert "second line" not in err
     code, out, err = run(capsys, "query", "glossary", "--endpoint", guarded + "/garbled")
-    assert_clean_failure(code, out, err, f"{guarded}/garbled did not answer with SPARQL JSON results",
-                         "Welcome to the portal")
+    assert_clean_failure(
+        code, out, err, f"{guarded}/garbled did not answer with SPARQL JSON results", "Welcome to the portal"
+    )
 
 
 def test_bad_options_are_refused_before_anything_is_sent(capsys: pytest.CaptureFixture[str]) -> None:
@@ -470,7 +496,9 @@ def test_bad_options_are_refused_before_anything_is_sent(capsys: pytest.CaptureF
     assert code == 2 and "only applies with --endpoint" in err
     code, _, err = run(capsys, "query", "glossary", "--endpoint", "ftp://127.0.0.1/query")
     assert code == 2 and "not an http:// or https:// URL" in err
-    code, _, err = run(capsys, "query", "glossary", "--endpoint", "http://127.0.0.1:9/query", "--graph", "urn:x> } DROP ALL {")
+    code, _, err = run(
+        capsys, "query", "glossary", "--endpoint", "http://127.0.0.1:9/query", "--graph", "urn:x> } DROP ALL {"
+    )
     assert code == 2 and "not an absolute IRI" in err
 
 
@@ -482,7 +510,7 @@ HOSTILE = [
     'NHS CB" } UNION { ?s ?p ?o',
     "<http://x> } ; DROP ALL ; {",
     '""" } ; CLEAR ALL ; { """',
-    "back\\slash \\u0022 and \\\" quote",
+    'back\\slash \\u0022 and \\" quote',
     "line one\nline two\r\n} ; DROP ALL ; {",
     "# } ; DROP ALL ; {",
     "é ü — 中文 ☃",
@@ -497,7 +525,9 @@ def test_sparql_syntax_in_a_string_parameter_changes_nothing_and_finds_nothing(k
         "# param: text string required a label\n"
         "SELECT ?s WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label . FILTER(STR(?label) = ?text_param) }",
     )
-    echo = NamedQuery.parse("echo", "# param: text string required anything\nSELECT ?echo WHERE { BIND(?text_param AS ?echo) }")
+    echo = NamedQuery.parse(
+        "echo", "# param: text string required anything\nSELECT ?echo WHERE { BIND(?text_param AS ?echo) }"
+    )
     for hostile in HOSTILE:
         assert query_endpoint(kg, label, {"text": hostile}, endpoint).rows == (), hostile
         # the server received exactly the text given: a term, not query syntax
@@ -508,8 +538,9 @@ def test_sparql_syntax_in_a_string_parameter_changes_nothing_and_finds_nothing(k
 
 
 @pytest.mark.parametrize("hostile", HOSTILE[:5])
-def test_sparql_syntax_in_an_iri_parameter_is_refused_before_sending(capsys: pytest.CaptureFixture[str],
-                                                                     kg: KnowledgeGraph, hostile: str) -> None:
+def test_sparql_syntax_in_an_iri_parameter_is_refused_before_sending(
+    capsys: pytest.CaptureFixture[str], kg: KnowledgeGraph, hostile: str
+) -> None:
     dead = f"http://127.0.0.1:{_free_port()}/query"  # nothing listens: a request would say "cannot reach"
     with pytest.raises(ParameterError):
         query_endpoint(kg, load_query("commissioning"), {"commissioner": hostile}, Endpoint(dead))
@@ -524,8 +555,9 @@ def test_sparql_syntax_in_an_iri_parameter_is_refused_before_sending(capsys: pyt
 EXAMPLE_REGISTER = Path(__file__).resolve().parent.parent / "examples" / "register.csv"
 
 
-def test_validate_on_the_endpoint_finds_what_embedded_validation_finds(capsys: pytest.CaptureFixture[str],
-                                                                       server: Oxigraph, pushed: str) -> None:
+def test_validate_on_the_endpoint_finds_what_embedded_validation_finds(
+    capsys: pytest.CaptureFixture[str], server: Oxigraph, pushed: str
+) -> None:
     import json
 
     graph = "https://example.org/itops-register-check"

@@ -45,12 +45,15 @@ def unrelated(server: Oxigraph) -> str:
 
 
 @pytest.mark.parametrize("front", ["oxigraph", "proxy"])
-def test_validate_refuses_an_empty_or_unrelated_graph(capsys: pytest.CaptureFixture[str], server: Oxigraph,
-                                                      unrelated: str, front: str) -> None:
+def test_validate_refuses_an_empty_or_unrelated_graph(
+    capsys: pytest.CaptureFixture[str], server: Oxigraph, unrelated: str, front: str
+) -> None:
     with UpdateAtQueryProxy(server.base) as proxy:
         url = server.query_url if front == "oxigraph" else proxy.url
-        for graph, problem in (("https://example.org/typo", "holds no triples"),
-                               (unrelated, "holds 5 triples but not the itops ontology")):
+        for graph, problem in (
+            ("https://example.org/typo", "holds no triples"),
+            (unrelated, "holds 5 triples but not the itops ontology"),
+        ):
             code = main(["validate", "--endpoint", url, "--graph", graph])
             out, err = capsys.readouterr()
             assert code == 2 and out == "" and "Traceback" not in err, err

@@ -46,8 +46,9 @@ def result_keys(graph: Graph) -> set[Key]:
     """(focus, path, source shape, severity, value) of every result of a SHACL report graph."""
     keys: set[Key] = set()
     for r in graph.subjects(SH.focusNode, None):
-        focus, path, shape, severity, value = (graph.value(r, p) for p in (
-            SH.focusNode, SH.resultPath, SH.sourceShape, SH.resultSeverity, SH.value))
+        focus, path, shape, severity, value = (
+            graph.value(r, p) for p in (SH.focusNode, SH.resultPath, SH.sourceShape, SH.resultSeverity, SH.value)
+        )
         keys.add((str(focus), str(path), str(shape), str(severity), str(value)))
     return keys
 
@@ -70,8 +71,9 @@ def compare(data: Graph, shapes: Graph | None = None) -> tuple[set[Key], set[Key
     from pyshacl import validate as shacl_validate
 
     shapes = shapes if shapes is not None else load_shapes()
-    _, reference, _ = shacl_validate(data, shacl_graph=shapes, allow_warnings=True, advanced=False,
-                                     meta_shacl=False, inference="none")
+    _, reference, _ = shacl_validate(
+        data, shacl_graph=shapes, allow_warnings=True, advanced=False, meta_shacl=False, inference="none"
+    )
     assert isinstance(reference, Graph)
     fast = result_keys(results_graph(run_checks(store_of(data), compile_shapes(shapes))))
     return fast, result_keys(reference)
@@ -136,21 +138,29 @@ def test_the_issue_example_checks_every_parameter() -> None:
         ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ;
             sh:pattern "^a" ; sh:maxLength 3 ; sh:nodeKind sh:Literal ; sh:minInclusive "a" ;
             sh:qualifiedValueShape [ sh:datatype xsd:string ] ; sh:qualifiedMinCount 1 ; sh:qualifiedMaxCount 1 ] .""")
-    data = Graph().parse(data=PREFIXES + """
+    data = Graph().parse(
+        data=PREFIXES
+        + """
         ex:ok a ex:C ; ex:p "ab" .
         ex:long a ex:C ; ex:p "abcd" .
         ex:pattern a ex:C ; ex:p "b" .
         ex:iri a ex:C ; ex:p ex:a .
         ex:two a ex:C ; ex:p "ab", "ac" .
-        ex:none a ex:C .""", format="turtle")
-    found = {(str(r.focus).rsplit("/", 1)[1], str(r.component).rsplit("#", 1)[1])
-             for r in run_checks(store_of(data), compile_shapes(shapes))}
+        ex:none a ex:C .""",
+        format="turtle",
+    )
+    found = {
+        (str(r.focus).rsplit("/", 1)[1], str(r.component).rsplit("#", 1)[1])
+        for r in run_checks(store_of(data), compile_shapes(shapes))
+    }
     assert found == {
         ("long", "MaxLengthConstraintComponent"),
         ("pattern", "PatternConstraintComponent"),
-        ("iri", "NodeKindConstraintComponent"), ("iri", "MinInclusiveConstraintComponent"),
+        ("iri", "NodeKindConstraintComponent"),
+        ("iri", "MinInclusiveConstraintComponent"),
         ("iri", "PatternConstraintComponent"),  # the IRI's text does not start with "a"
-        ("iri", "QualifiedMinCountConstraintComponent"), ("iri", "MaxLengthConstraintComponent"),
+        ("iri", "QualifiedMinCountConstraintComponent"),
+        ("iri", "MaxLengthConstraintComponent"),
         ("two", "QualifiedMaxCountConstraintComponent"),
         ("none", "QualifiedMinCountConstraintComponent"),
     }
@@ -158,15 +168,20 @@ def test_the_issue_example_checks_every_parameter() -> None:
     assert fast == reference
 
 
-@pytest.mark.parametrize("lexical, datatype", [("maybe", XSD.boolean), ("2013-02-30T00:00:00", XSD.dateTime),
-                                               ("2013-13-01", XSD.date), ("1.5", XSD.integer)])
+@pytest.mark.parametrize(
+    "lexical, datatype",
+    [("maybe", XSD.boolean), ("2013-02-30T00:00:00", XSD.dateTime), ("2013-13-01", XSD.date), ("1.5", XSD.integer)],
+)
 def test_datatype_checks_lexical_validity(lexical: str, datatype: URIRef) -> None:
-    shapes = shapes_of("ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p ; "
-                       f"sh:property [ sh:path ex:p ; sh:datatype <{datatype}> ] .")
+    shapes = shapes_of(
+        f"ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p ; sh:property [ sh:path ex:p ; sh:datatype <{datatype}> ] ."
+    )
     good = {XSD.boolean: "true", XSD.dateTime: "2013-02-28T00:00:00", XSD.date: "2013-12-01", XSD.integer: "15"}
     # written as text: rdflib would write an ill-typed literal in a normal form ("maybe" as "false")
-    text = (f'<http://example.org/bad> <http://example.org/p> "{lexical}"^^<{datatype}> .\n'
-            f'<http://example.org/good> <http://example.org/p> "{good[datatype]}"^^<{datatype}> .\n')
+    text = (
+        f'<http://example.org/bad> <http://example.org/p> "{lexical}"^^<{datatype}> .\n'
+        f'<http://example.org/good> <http://example.org/p> "{good[datatype]}"^^<{datatype}> .\n'
+    )
     store = ox.Store()
     store.load(text.encode(), format=ox.RdfFormat.N_TRIPLES)
     results = run_checks(store, compile_shapes(shapes))
@@ -175,9 +190,13 @@ def test_datatype_checks_lexical_validity(lexical: str, datatype: URIRef) -> Non
 
 def test_subclass_closure_is_computed_before_the_checks() -> None:
     shapes = shapes_of("ex:S a sh:NodeShape ; sh:targetClass ex:A ; sh:property [ sh:path ex:p ; sh:class ex:A ] .")
-    data = Graph().parse(data=PREFIXES + """
+    data = Graph().parse(
+        data=PREFIXES
+        + """
         ex:C rdfs:subClassOf ex:B . ex:B rdfs:subClassOf ex:A .
-        ex:x a ex:C ; ex:p ex:y . ex:y a ex:B . ex:z a ex:A ; ex:p ex:w .""", format="turtle")
+        ex:x a ex:C ; ex:p ex:y . ex:y a ex:B . ex:z a ex:A ; ex:p ex:w .""",
+        format="turtle",
+    )
     compiled = compile_shapes(shapes)
     context = prepare(oxigraph_executor(store_of(data)), compiled)
     assert context.subclasses[URIRef("http://example.org/A")] == {URIRef(f"http://example.org/{c}") for c in "ABC"}
@@ -196,7 +215,7 @@ def _negated_blocks(query: str) -> list[str]:
         while depth:
             depth += {"{": 1, "}": -1}.get(text[i], 0)
             i += 1
-        blocks.append(text[match.end():i - 1])
+        blocks.append(text[match.end() : i - 1])
     return blocks
 
 
@@ -220,26 +239,53 @@ def test_no_property_path_inside_minus_or_exists() -> None:
 
 REFUSALS = {
     "sh:js": ("ex:S a sh:NodeShape ; sh:targetNode ex:x ; sh:js [ ] .", "JSConstraintComponent"),
-    "sh:expression": ("ex:S a sh:NodeShape ; sh:targetNode ex:x ; sh:expression [ ] .",
-                      "ExpressionConstraintComponent"),
-    "custom component": ("""ex:C a sh:ConstraintComponent ; sh:parameter [ sh:path ex:size ] .
-        ex:S a sh:NodeShape ; sh:targetNode ex:x ; ex:size 3 .""", "ex:C"),
-    "SPARQL on a property shape": ("""ex:S a sh:PropertyShape ; sh:targetNode ex:x ; sh:path ex:p ;
-        sh:sparql [ sh:select "SELECT $this WHERE { $this $PATH ?v }" ] .""", "SPARQLConstraintComponent"),
-    "SPARQL in a nested shape": ("""ex:S a sh:NodeShape ; sh:targetNode ex:x ;
-        sh:not [ sh:sparql [ sh:select "SELECT $this WHERE { }" ] ] .""", "SPARQLConstraintComponent"),
-    "zeroOrMorePath nested": ("""ex:S a sh:NodeShape ; sh:targetNode ex:x ;
-        sh:or ( [ sh:path [ sh:zeroOrMorePath ex:p ] ; sh:minCount 1 ] ) .""", "path"),
-    "xsd:byte on Oxigraph": ("""ex:S a sh:NodeShape ; sh:targetNode ex:x ;
-        sh:property [ sh:path ex:p ; sh:datatype xsd:byte ] .""", "DatatypeConstraintComponent"),
-    "count too high when nested": ("""ex:S a sh:NodeShape ; sh:targetNode ex:x ;
-        sh:node [ sh:property [ sh:path ex:p ; sh:minCount 9 ] ] .""", "MinCountConstraintComponent"),
-    "recursive shape": ("""ex:S a sh:NodeShape ; sh:targetNode ex:x ; sh:node ex:R .
-        ex:R sh:property [ sh:path ex:p ; sh:node ex:R ] .""", "NodeConstraintComponent"),
-    "minCount on a node shape": ("ex:S a sh:NodeShape ; sh:targetNode ex:x ; sh:minCount 1 .",
-                                 "MinCountConstraintComponent"),
-    "closed on a property shape": ("ex:S a sh:PropertyShape ; sh:targetNode ex:x ; sh:path ex:p ; sh:closed true .",
-                                   "ClosedConstraintComponent"),
+    "sh:expression": (
+        "ex:S a sh:NodeShape ; sh:targetNode ex:x ; sh:expression [ ] .",
+        "ExpressionConstraintComponent",
+    ),
+    "custom component": (
+        """ex:C a sh:ConstraintComponent ; sh:parameter [ sh:path ex:size ] .
+        ex:S a sh:NodeShape ; sh:targetNode ex:x ; ex:size 3 .""",
+        "ex:C",
+    ),
+    "SPARQL on a property shape": (
+        """ex:S a sh:PropertyShape ; sh:targetNode ex:x ; sh:path ex:p ;
+        sh:sparql [ sh:select "SELECT $this WHERE { $this $PATH ?v }" ] .""",
+        "SPARQLConstraintComponent",
+    ),
+    "SPARQL in a nested shape": (
+        """ex:S a sh:NodeShape ; sh:targetNode ex:x ;
+        sh:not [ sh:sparql [ sh:select "SELECT $this WHERE { }" ] ] .""",
+        "SPARQLConstraintComponent",
+    ),
+    "zeroOrMorePath nested": (
+        """ex:S a sh:NodeShape ; sh:targetNode ex:x ;
+        sh:or ( [ sh:path [ sh:zeroOrMorePath ex:p ] ; sh:minCount 1 ] ) .""",
+        "path",
+    ),
+    "xsd:byte on Oxigraph": (
+        """ex:S a sh:NodeShape ; sh:targetNode ex:x ;
+        sh:property [ sh:path ex:p ; sh:datatype xsd:byte ] .""",
+        "DatatypeConstraintComponent",
+    ),
+    "count too high when nested": (
+        """ex:S a sh:NodeShape ; sh:targetNode ex:x ;
+        sh:node [ sh:property [ sh:path ex:p ; sh:minCount 9 ] ] .""",
+        "MinCountConstraintComponent",
+    ),
+    "recursive shape": (
+        """ex:S a sh:NodeShape ; sh:targetNode ex:x ; sh:node ex:R .
+        ex:R sh:property [ sh:path ex:p ; sh:node ex:R ] .""",
+        "NodeConstraintComponent",
+    ),
+    "minCount on a node shape": (
+        "ex:S a sh:NodeShape ; sh:targetNode ex:x ; sh:minCount 1 .",
+        "MinCountConstraintComponent",
+    ),
+    "closed on a property shape": (
+        "ex:S a sh:PropertyShape ; sh:targetNode ex:x ; sh:path ex:p ; sh:closed true .",
+        "ClosedConstraintComponent",
+    ),
     "custom target": ("ex:S a sh:NodeShape ; sh:targetNode ex:x ; sh:target [ ] ; sh:minLength 1 .", "sh:target"),
     "custom target alone": ("ex:S a sh:NodeShape ; sh:target [ a ex:T ] ; sh:minLength 1 .", "sh:target"),
     "unknown sh: parameter": ("ex:S a sh:NodeShape ; sh:targetNode ex:x ; sh:minLenght 1 .", "sh:minLenght"),
@@ -268,22 +314,29 @@ def test_every_refused_component_has_a_refusal_test() -> None:
 
 #: What tests/fixtures/anyshapes/data.ttl breaks, read from its comments: (book, component, value).
 EXPECTED_BREAKS = {
-    ("longIsbn", "Pattern", "97801414395180"), ("longIsbn", "MaxLength", "97801414395180"),
+    ("longIsbn", "Pattern", "97801414395180"),
+    ("longIsbn", "MaxLength", "97801414395180"),
     ("iriIsbn", "NodeKind", "http://example.org/isbn/9780141439518"),
     ("iriIsbn", "Pattern", "http://example.org/isbn/9780141439518"),
     ("iriIsbn", "MaxLength", "http://example.org/isbn/9780141439518"),
     ("noIsbn", "MinCount", "None"),
     ("early", "MinInclusive", "1066-10-14"),
-    ("badDate", "Datatype", "2013-02-30"), ("badDate", "MinInclusive", "2013-02-30"),
+    ("badDate", "Datatype", "2013-02-30"),
+    ("badDate", "MinInclusive", "2013-02-30"),
     ("crowd", "QualifiedMaxCount", "None"),
     ("stranger", "Class", f"{LIB}Nobody"),
 }
 
 
 def breaks(report: Graph) -> set[tuple[str, str, str]]:
-    return {(str(report.value(r, SH.focusNode)).removeprefix(LIB),
-             str(report.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[1].removesuffix("ConstraintComponent"),
-             str(report.value(r, SH.value))) for r in report.subjects(SH.focusNode, None)}
+    return {
+        (
+            str(report.value(r, SH.focusNode)).removeprefix(LIB),
+            str(report.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[1].removesuffix("ConstraintComponent"),
+            str(report.value(r, SH.value)),
+        )
+        for r in report.subjects(SH.focusNode, None)
+    }
 
 
 @pytest.mark.parametrize("engine", ["oxigraph", "pyshacl"])
@@ -296,19 +349,28 @@ def test_validate_any_on_shapes_of_its_own(engine: str) -> None:
 
 def test_validate_any_runs_what_it_cannot_compile_on_pyshacl(tmp_path: Path) -> None:
     shapes = tmp_path / "shapes.ttl"
-    shapes.write_text(PREFIXES + """
+    shapes.write_text(
+        PREFIXES
+        + """
         ex:Fast a sh:NodeShape ; sh:targetClass ex:Book ; sh:property [ sh:path ex:title ; sh:minCount 1 ] .
         ex:Slow a sh:NodeShape ; sh:targetClass ex:Book ; sh:property [ sh:path ex:pages ; sh:datatype xsd:short ] .
-        """, encoding="utf-8")
+        """,
+        encoding="utf-8",
+    )
     data = tmp_path / "data.ttl"
     # "12"^^xsd:short is valid: pySHACL must see it as written, not as Oxigraph stores it (an xsd:integer)
-    data.write_text(PREFIXES + 'ex:b a ex:Book ; ex:pages "many"^^xsd:short . ex:c a ex:Book ; ex:title "C" ; '
-                    'ex:pages "12"^^xsd:short .', encoding="utf-8")
+    data.write_text(
+        PREFIXES + 'ex:b a ex:Book ; ex:pages "many"^^xsd:short . ex:c a ex:Book ; ex:title "C" ; '
+        'ex:pages "12"^^xsd:short .',
+        encoding="utf-8",
+    )
     report = validate_any([str(data)], [str(shapes)])
     assert len(report.notices) == 1
     assert "http://example.org/Slow" in report.notices[0] and "DatatypeConstraintComponent" in report.notices[0]
-    assert breaks(report.graph) == {("http://example.org/b", "MinCount", "None"),
-                                    ("http://example.org/b", "Datatype", "many")}
+    assert breaks(report.graph) == {
+        ("http://example.org/b", "MinCount", "None"),
+        ("http://example.org/b", "Datatype", "many"),
+    }
     with pytest.raises(UnsupportedShapeError):
         validate_any([str(data)], [str(shapes)], fallback=False)
 
@@ -324,8 +386,9 @@ def test_validate_any_names_the_file_and_line(tmp_path: Path) -> None:
 
 
 def test_blank_focus_nodes_are_described_in_the_report() -> None:
-    shapes = shapes_of("ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p ; "
-                       "sh:property [ sh:path ex:p ; sh:minLength 3 ] .")
+    shapes = shapes_of(
+        "ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p ; sh:property [ sh:path ex:p ; sh:minLength 3 ] ."
+    )
     data = Graph().parse(data=PREFIXES + '[ ex:p "ab" ; ex:q "note" ] .', format="turtle")
     store = store_of(data)
     report = results_graph(run_checks(store, compile_shapes(shapes)))
@@ -336,14 +399,23 @@ def test_blank_focus_nodes_are_described_in_the_report() -> None:
 
 def test_shape_values_are_written_as_terms_never_as_query_text() -> None:
     """A quote, brace or backslash in a shape's value stays inside its literal."""
-    shapes = shapes_of(r'''ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p ; sh:property [ sh:path ex:p ;
-        sh:pattern "^\\d{3}$" ; sh:in ( "123" "9\" } } SELECT * { ?s ?p ?o" ) ] .''')
-    data = Graph().parse(data=PREFIXES + r'''ex:a ex:p "123" . ex:b ex:p "12a" .
-        ex:c ex:p "9\" } } SELECT * { ?s ?p ?o" .''', format="turtle")
-    found = {(str(r.focus).rsplit("/", 1)[1], str(r.component).rsplit("#", 1)[1])
-             for r in run_checks(store_of(data), compile_shapes(shapes))}
-    assert found == {("b", "PatternConstraintComponent"), ("b", "InConstraintComponent"),
-                     ("c", "PatternConstraintComponent")}
+    shapes = shapes_of(r"""ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p ; sh:property [ sh:path ex:p ;
+        sh:pattern "^\\d{3}$" ; sh:in ( "123" "9\" } } SELECT * { ?s ?p ?o" ) ] .""")
+    data = Graph().parse(
+        data=PREFIXES
+        + r"""ex:a ex:p "123" . ex:b ex:p "12a" .
+        ex:c ex:p "9\" } } SELECT * { ?s ?p ?o" .""",
+        format="turtle",
+    )
+    found = {
+        (str(r.focus).rsplit("/", 1)[1], str(r.component).rsplit("#", 1)[1])
+        for r in run_checks(store_of(data), compile_shapes(shapes))
+    }
+    assert found == {
+        ("b", "PatternConstraintComponent"),
+        ("b", "InConstraintComponent"),
+        ("c", "PatternConstraintComponent"),
+    }
     fast, reference = compare(data, shapes)
     assert fast == reference
 
@@ -381,6 +453,7 @@ def test_sparql_constraint_messages_name_the_value() -> None:
     data = Graph().parse(data=PREFIXES + 'ex:a ex:p ex:b . ex:c ex:p "text" .', format="turtle")
     results = run_checks(store_of(data), compile_shapes(shapes))
     assert [(str(r.focus), r.messages) for r in results] == [
-        ("http://example.org/a", (Literal("http://example.org/a points at http://example.org/b", lang="en"),))]
+        ("http://example.org/a", (Literal("http://example.org/a points at http://example.org/b", lang="en"),))
+    ]
     fast, reference = compare(data, shapes)
     assert fast == reference

@@ -47,17 +47,21 @@ def make_input(kind: str, folder: Path) -> tuple[str, str]:
         return str(path), "pipe.ttl: is not a regular file"
     if kind == "huge cell":
         path = folder / "huge.csv"
-        path.write_text(GOOD_CSV.splitlines()[0] + "\n" + "ABC01,\"" + "x" * 200_000 + "\",CCG\n", encoding="utf-8")
+        path.write_text(GOOD_CSV.splitlines()[0] + "\n" + 'ABC01,"' + "x" * 200_000 + '",CCG\n', encoding="utf-8")
         return str(path), "huge.csv"
     if kind == "truncated turtle":
         path = folder / "cut.ttl"
-        path.write_text("@prefix itops: <https://w3id.org/itops#> .\n<https://w3id.org/itops/ods/A01> itops:odsCode \"A0",
-                        encoding="utf-8")
+        path.write_text(
+            '@prefix itops: <https://w3id.org/itops#> .\n<https://w3id.org/itops/ods/A01> itops:odsCode "A0',
+            encoding="utf-8",
+        )
         return str(path), "cut.ttl"
     if kind == "truncated n-triples":
         path = folder / "cut.nt"
-        path.write_text("<https://w3id.org/itops/ods/A01> <https://w3id.org/itops#odsCode> \"A01\" .\n<https://w3id.org/",
-                        encoding="utf-8")
+        path.write_text(
+            '<https://w3id.org/itops/ods/A01> <https://w3id.org/itops#odsCode> "A01" .\n<https://w3id.org/',
+            encoding="utf-8",
+        )
         return str(path), "cut.nt"
     if kind == "wrong encoding":
         path = folder / "latin.csv"
@@ -70,8 +74,16 @@ def make_input(kind: str, folder: Path) -> tuple[str, str]:
     raise AssertionError(kind)
 
 
-INPUT_FAULTS = ("missing", "directory", "fifo", "huge cell", "truncated turtle", "truncated n-triples",
-                "wrong encoding", "unknown kind")
+INPUT_FAULTS = (
+    "missing",
+    "directory",
+    "fifo",
+    "huge cell",
+    "truncated turtle",
+    "truncated n-triples",
+    "wrong encoding",
+    "unknown kind",
+)
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -91,8 +103,9 @@ def assert_one_line_failure(code: int, err: str, *needles: str) -> None:
 
 @pytest.mark.parametrize("command", sorted(INPUT_COMMANDS))
 @pytest.mark.parametrize("fault", INPUT_FAULTS)
-def test_bad_input_exits_2_naming_the_file(command: str, fault: str, tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_exits_2_naming_the_file(
+    command: str, fault: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path, needle = make_input(fault, tmp_path)
     code, out, err = run(INPUT_COMMANDS[command](path), capsys)
     assert_one_line_failure(code, err, needle)
@@ -100,8 +113,9 @@ def test_bad_input_exits_2_naming_the_file(command: str, fault: str, tmp_path: P
 
 
 @pytest.mark.parametrize("command", sorted(INPUT_COMMANDS))
-def test_unreadable_input_exits_2(command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreadable_input_exits_2(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A file the user may not read (simulated: root reads everything) is a failure to check, not a pass."""
     secret = tmp_path / "secret.csv"
     secret.write_text(GOOD_CSV, encoding="utf-8")
@@ -133,8 +147,9 @@ OUTPUT_COMMANDS: dict[str, Callable[[str], list[str]]] = {
 
 
 @pytest.mark.parametrize("command", sorted(OUTPUT_COMMANDS))
-def test_read_only_output_folder_exits_2(command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_read_only_output_folder_exits_2(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Writing into a folder the user may not write to (simulated) fails in one line and leaves nothing."""
     target = tmp_path / "locked" / "out"
     target.parent.mkdir()
@@ -150,17 +165,18 @@ def test_read_only_output_folder_exits_2(command: str, tmp_path: Path, monkeypat
 
 
 @pytest.mark.parametrize("command", sorted(OUTPUT_COMMANDS))
-def test_output_into_a_missing_folder_exits_2(command: str, tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_output_into_a_missing_folder_exits_2(command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "no-such-folder" / "out"
     code, _, err = run(OUTPUT_COMMANDS[command](str(target)), capsys)
     assert_one_line_failure(code, err, "no-such-folder")
     assert not target.parent.exists()
 
 
-def test_internal_errors_are_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_internal_errors_are_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Even a bug is exit 2 (a failure to check), never 1 (violations), with a traceback only under --debug."""
+
     def broken(*args: object, **kwargs: object) -> object:
         raise KeyError("simulated bug")
 

@@ -9,8 +9,16 @@ from pathlib import Path
 from itops.cli import main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def chromium() -> str:
@@ -25,7 +33,9 @@ def test_report_page_renders_in_chromium(tmp_path: Path) -> None:
     profile = tmp_path / "profile"
     dom = subprocess.run(
         [chromium(), *FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert dom.returncode == 0, dom.stderr[-2000:]
     html = dom.stdout
@@ -34,6 +44,17 @@ def test_report_page_renders_in_chromium(tmp_path: Path) -> None:
         assert organisation in html
     assert html.count('class="violation"') == 13 and html.count('class="warning"') == 5
     shot = tmp_path / "report.png"
-    subprocess.run([chromium(), *FLAGS, f"--user-data-dir={profile}", "--window-size=1200,1600",
-                    f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120, check=True)
+    subprocess.run(
+        [
+            chromium(),
+            *FLAGS,
+            f"--user-data-dir={profile}",
+            "--window-size=1200,1600",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     assert shot.stat().st_size > 10_000

@@ -49,7 +49,7 @@ def overlapping_skos_labels(graph: Graph) -> list[str]:
     """Resources giving one string as two of skos:prefLabel, altLabel and hiddenLabel."""
     found = []
     for i, first in enumerate(SKOS_LABELS):
-        for second in SKOS_LABELS[i + 1:]:
+        for second in SKOS_LABELS[i + 1 :]:
             for s, o in graph.subject_objects(first):
                 if (s, second, o) in graph:
                     found.append(f"{s}: {o!r} is both {first.n3()} and {second.n3()}")
@@ -59,7 +59,8 @@ def overlapping_skos_labels(graph: Graph) -> list[str]:
 def unlabelled_individuals(graph: Graph) -> list[str]:
     """Typed resources under the itops id/ namespace with no rdfs:label."""
     return sorted(
-        str(s) for s in set(graph.subjects(RDF.type, None))
+        str(s)
+        for s in set(graph.subjects(RDF.type, None))
         if str(s).startswith(ID) and graph.value(s, RDFS.label) is None
     )
 
@@ -105,23 +106,32 @@ def test_class_and_property_of_one_name_are_told_apart(bundled: Graph) -> None:
         ("af-2013-com-09", "AF 2013 §04 Commissioning responsibilities, commissioning arrangement row 9"),
         ("cp-2012-acc-13", "CP 2012 §05 Accountability – who holds who to account, accountability arrangement row 13"),
         ("af-2013-rsp-ra-ccg-2", "AF 2013 §05 Tasks and functions: Registration Authority, CCGs, statement 2"),
-        ("cp-2012-scope-3-1-2", "CP 2012 §04 Business Support Systems and services that are out of scope of "
-                                "these arrangements, item 3.1.2"),
+        (
+            "cp-2012-scope-3-1-2",
+            "CP 2012 §04 Business Support Systems and services that are out of scope of these arrangements, item 3.1.2",
+        ),
         ("af-2013-gl-14", "AF 2013 §01 Glossary of terms, glossary entry row 14"),
     ],
 )
-def test_statement_labels_name_document_section_and_number(
-    bundled: Graph, individual: str, label: str
-) -> None:
+def test_statement_labels_name_document_section_and_number(bundled: Graph, individual: str, label: str) -> None:
     assert bundled.value(URIRef(ID + individual), RDFS.label) == Literal(label, lang="en")
 
 
 # The statements the documents' text, tables and matrices give (readings and obligations,
 # which have labels of their own kind, are left out).
 DOCUMENT_STATEMENTS = (
-    "CommissioningArrangement", "CommissioningStatement", "ProvisionStatement",
-    "AccountabilityArrangement", "Responsibility", "MatrixResponsibility", "EscalationRoute",
-    "ApprovalRoute", "StandardRequirement", "FundingStatement", "ScopeItem", "GlossaryEntry",
+    "CommissioningArrangement",
+    "CommissioningStatement",
+    "ProvisionStatement",
+    "AccountabilityArrangement",
+    "Responsibility",
+    "MatrixResponsibility",
+    "EscalationRoute",
+    "ApprovalRoute",
+    "StandardRequirement",
+    "FundingStatement",
+    "ScopeItem",
+    "GlossaryEntry",
     "ReferenceEntry",
 )
 

@@ -52,8 +52,9 @@ def test_every_change_has_a_date_a_result_and_a_source(kg: KnowledgeGraph) -> No
         ("nhs-cb-area-teams", date(2019, 4, 1), {"nhs-cb-area-teams"}, {"nhs-england-regional-teams"}),
     ],
 )
-def test_as_of_before_on_and_after_each_change(kg: KnowledgeGraph, entity: str, changed_on: date, before: set[str],
-                                                after: set[str]) -> None:
+def test_as_of_before_on_and_after_each_change(
+    kg: KnowledgeGraph, entity: str, changed_on: date, before: set[str], after: set[str]
+) -> None:
     assert now(kg, entity, changed_on - DAY) == {ID[x] for x in before}
     assert now(kg, entity, changed_on) == {ID[x] for x in after}
     assert now(kg, entity, changed_on + DAY) == {ID[x] for x in after} or changed_on == date(2016, 8, 1)
@@ -80,22 +81,28 @@ def test_dates_before_2013_are_refused(kg: KnowledgeGraph) -> None:
         resolve(kg.graph, ID["hscic"], date(2012, 12, 31))
 
 
-@pytest.mark.parametrize(("argv", "expected"), [
-    (["resolve", "HSCIC", "--on", "2024-01-01"], "HSCIC on 2024-01-01: NHS England"),
-    (["resolve", "ISB 0160", "--on", "2018-01-01"], "ISB 0160 on 2018-01-01: DCB0160"),
-    (["resolve", "Choose and Book", "--on", "2015-06-14"], "Choose and Book on 2015-06-14: Choose and Book"),
-    (["resolve", "ICB"], "ICBs is what CCGs became"),
-])
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["resolve", "HSCIC", "--on", "2024-01-01"], "HSCIC on 2024-01-01: NHS England"),
+        (["resolve", "ISB 0160", "--on", "2018-01-01"], "ISB 0160 on 2018-01-01: DCB0160"),
+        (["resolve", "Choose and Book", "--on", "2015-06-14"], "Choose and Book on 2015-06-14: Choose and Book"),
+        (["resolve", "ICB"], "ICBs is what CCGs became"),
+    ],
+)
 def test_resolve_command(capsys: pytest.CaptureFixture[str], argv: list[str], expected: str) -> None:
     assert main(argv) == 0
     assert expected in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["resolve", "HSCIC", "--on", "2012-01-01"], "before the documents took effect"),
-    (["resolve", "HSCIC", "--on", "01/02/2020"], "YYYY-MM-DD"),
-    (["resolve", "Health Authority of Atlantis"], "nothing is called"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["resolve", "HSCIC", "--on", "2012-01-01"], "before the documents took effect"),
+        (["resolve", "HSCIC", "--on", "01/02/2020"], "YYYY-MM-DD"),
+        (["resolve", "Health Authority of Atlantis"], "nothing is called"),
+    ],
+)
 def test_resolve_command_errors(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
     assert main(argv) == 2
     err = capsys.readouterr().err
@@ -120,16 +127,21 @@ def test_as_of_commissioning_drops_statements_that_ended(kg: KnowledgeGraph) -> 
 
 
 def test_as_of_accountability(kg: KnowledgeGraph) -> None:
-    rows = {r["row"]: r for r in kg.query("as-of-accountability", {"on": "2023-06-01", "document": "af-2013"}).as_dicts()}
+    rows = {
+        r["row"]: r for r in kg.query("as-of-accountability", {"on": "2023-06-01", "document": "af-2013"}).as_dicts()
+    }
     assert (rows["3"]["body_on"], rows["3"]["delivery_on"]) == ("NHS England", "NHS England")
     assert rows["8"]["body_on"] == "ICBs"
-    rows = {r["row"]: r for r in kg.query("as-of-accountability", {"on": "2020-01-01", "document": "af-2013"}).as_dicts()}
+    rows = {
+        r["row"]: r for r in kg.query("as-of-accountability", {"on": "2020-01-01", "document": "af-2013"}).as_dicts()
+    }
     assert (rows["3"]["delivery_on"], rows["8"]["body_on"]) == ("NHS Digital", "CCGs")
 
 
 def test_as_of_responsibilities_standards(kg: KnowledgeGraph) -> None:
-    rows = kg.query("as-of-responsibilities", {"on": "2024-01-01", "function": "Information Governance",
-                                               "document": "af-2013"}).as_dicts()
+    rows = kg.query(
+        "as-of-responsibilities", {"on": "2024-01-01", "function": "Information Governance", "document": "af-2013"}
+    ).as_dicts()
     ccg = [r for r in rows if r["party_2013"] == "CCGs" and r["number"] == "1"]
     assert ccg[0]["party_on"] == "ICBs" and ccg[0]["standards_on"] == "Data Security and Protection Toolkit"
 

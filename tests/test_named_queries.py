@@ -64,9 +64,15 @@ def test_accountable_for_nhsmail(kg: KnowledgeGraph) -> None:
 
 
 def test_function_matrix_of_registration_authority(kg: KnowledgeGraph) -> None:
-    found = {(r["document"], r["party"]): r["statements"] for r in rows(kg, "function-matrix", function="Registration Authority")}
+    found = {
+        (r["document"], r["party"]): r["statements"]
+        for r in rows(kg, "function-matrix", function="Registration Authority")
+    }
     assert len(found) == 10  # five columns in each document
-    assert found[("cp-2012", "HSCIC")] == "(1) Will set standards for suppliers.; (2) Maintain and publish the National RBAC Database (NRD)."
+    assert (
+        found[("cp-2012", "HSCIC")]
+        == "(1) Will set standards for suppliers.; (2) Maintain and publish the National RBAC Database (NRD)."
+    )
     assert found[("cp-2012", "primary care contractor local IT system supplier")] == (
         "(1) Suppliers will support the smartcard model and the NRD in their systems."
     )
@@ -129,15 +135,27 @@ def test_national_systems_for_dms_connectivity(kg: KnowledgeGraph) -> None:
     # AF §06: connectivity of DMS systems to Spine, Choose and Book, SCR, EPS, SUS and HES.
     found = rows(kg, "national-systems", document="af-2013", party="DMS")
     systems = {r["system"] for r in found}
-    assert {"Spine", "Choose and Book", "Summary Care Record", "Electronic Prescription Service",
-            "Secondary Uses Service", "Hospital Episodes Statistics"} <= systems
+    assert {
+        "Spine",
+        "Choose and Book",
+        "Summary Care Record",
+        "Electronic Prescription Service",
+        "Secondary Uses Service",
+        "Hospital Episodes Statistics",
+    } <= systems
 
 
 def test_commissioning_statements_in_prose(kg: KnowledgeGraph) -> None:
     found = rows(kg, "commissioning-statements", document="af-2013")
-    provides = {(r["party"], r["services"], r["cohorts"]) for r in found if r["kind"] == "provides" and not r["valid_until"]}
+    provides = {
+        (r["party"], r["services"], r["cohorts"]) for r in found if r["kind"] == "provides" and not r["valid_until"]
+    }
     assert ("MoD", "GP services", "families registered with a DMS practice") in provides
-    assert ("MoD", "GP services; dental services; specialist community services", "serving Armed Forces personnel") in provides
+    assert (
+        "MoD",
+        "GP services; dental services; specialist community services",
+        "serving Armed Forces personnel",
+    ) in provides
 
 
 def test_compare_documents_for_clinical_safety(kg: KnowledgeGraph) -> None:
@@ -172,9 +190,21 @@ def test_parts_of_the_nhs_cb(kg: KnowledgeGraph) -> None:
 
 def test_national_systems_listed(kg: KnowledgeGraph) -> None:
     found = {r["service"]: r for r in rows(kg, "services", kind="itops:NationalSystem")}
-    for name in ("Electronic Prescription Service", "EPS release 1", "EPS release 2", "Summary Care Record", "Spine",
-                 "Choose and Book", "Secondary Uses Service", "Hospital Episodes Statistics", "NHSmail", "N3",
-                 "Interoperability Toolkit", "National RBAC Database", "National Health Agency Information Service"):
+    for name in (
+        "Electronic Prescription Service",
+        "EPS release 1",
+        "EPS release 2",
+        "Summary Care Record",
+        "Spine",
+        "Choose and Book",
+        "Secondary Uses Service",
+        "Hospital Episodes Statistics",
+        "NHSmail",
+        "N3",
+        "Interoperability Toolkit",
+        "National RBAC Database",
+        "National Health Agency Information Service",
+    ):
         assert name in found, name
     assert found["EPS release 2"]["part_of"] == "Electronic Prescription Service"
 
@@ -182,7 +212,10 @@ def test_national_systems_listed(kg: KnowledgeGraph) -> None:
 def test_standards_with_dscn_numbers(kg: KnowledgeGraph) -> None:
     found = {r["standard"]: r for r in rows(kg, "standards")}
     assert (found["ISB 0160"]["dscn"], found["ISB 0129"]["dscn"]) == ("DSCN 18/2009", "DSCN 14/2009")
-    assert found["ISB 0160"]["title"] == "Management of Clinical Risk relating to the deployment and use of health software"
+    assert (
+        found["ISB 0160"]["title"]
+        == "Management of Clinical Risk relating to the deployment and use of health software"
+    )
 
 
 def test_search_dispensing_tokens(kg: KnowledgeGraph) -> None:

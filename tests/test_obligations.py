@@ -89,9 +89,16 @@ def test_severity_follows_the_wording(kg: KnowledgeGraph) -> None:
     for ob in g.subjects(RDF.type, ITOPS.Obligation):
         modality = str(g.value(ob, ITOPS.modality))
         severity = str(g.value(ob, ITOPS.severity))
-        two_ways = "two ways" in " ".join(str(o) for p in (ITOPS.uncheckedBecause, URIRef("http://www.w3.org/2004/02/skos/core#scopeNote"))
-                                          for o in g.objects(ob, p))
-        expected = "Warning" if (modality in WARNING_MODALITIES or g.value(ob, ITOPS.condition) is not None or two_ways) else "Violation"
+        two_ways = "two ways" in " ".join(
+            str(o)
+            for p in (ITOPS.uncheckedBecause, URIRef("http://www.w3.org/2004/02/skos/core#scopeNote"))
+            for o in g.objects(ob, p)
+        )
+        expected = (
+            "Warning"
+            if (modality in WARNING_MODALITIES or g.value(ob, ITOPS.condition) is not None or two_ways)
+            else "Violation"
+        )
         assert modality in VIOLATION_MODALITIES | WARNING_MODALITIES, (ob, modality)
         if severity != expected:
             wrong.append((str(ob), modality, severity))
@@ -127,8 +134,14 @@ def test_every_rule_about_register_organisations_checks_some_obligation(kg: Know
     for shape in shapes.subjects(RDF.type, SH.NodeShape):
         family = str(shapes.value(shape, ITOPS.ruleFamily) or "")
         targets = set(shapes.objects(shape, SH.targetClass))
-        if family in structural and targets & {ITOPS.CommissioningArrangement, ITOPS.AccountabilityArrangement, ITOPS.MatrixResponsibility,
-                                               ITOPS.EscalationRoute, ITOPS.StandardRequirement, ITOPS.Statement}:
+        if family in structural and targets & {
+            ITOPS.CommissioningArrangement,
+            ITOPS.AccountabilityArrangement,
+            ITOPS.MatrixResponsibility,
+            ITOPS.EscalationRoute,
+            ITOPS.StandardRequirement,
+            ITOPS.Statement,
+        }:
             continue
         assert shape in checking, f"{shape} checks no obligation of data/obligations.ttl"
 
@@ -143,7 +156,9 @@ def test_the_unstated_escalation_route_is_a_reading_and_no_rule_rests_on_it(kg: 
     assert g.value(reading, ITOPS.escalatedBy) is None and g.value(reading, ITOPS.reasoning) is not None
     shapes = load_shapes()
     assert (None, None, reading) not in shapes
-    assert not any(reading in set(g.objects(ob, ITOPS.derivedFromStatement)) for ob in g.subjects(RDF.type, ITOPS.Obligation))
+    assert not any(
+        reading in set(g.objects(ob, ITOPS.derivedFromStatement)) for ob in g.subjects(RDF.type, ITOPS.Obligation)
+    )
 
 
 def test_fidelity_through_alternatives_and_on_behalf_of(kg: KnowledgeGraph) -> None:
@@ -156,7 +171,10 @@ def test_fidelity_through_alternatives_and_on_behalf_of(kg: KnowledgeGraph) -> N
     # CP 2012 §03: "may choose to deliver these functions itself or make arrangements for ... CSUs or any other IT provider"
     options = ID["cp-2012-cs-delivery-options"]
     assert g.value(options, ITOPS.commissionedFrom) is None
-    assert set(g.objects(options, ITOPS.alternativeParty)) == {ID["nhs-cb-regional-and-area-teams"], ID["csus-or-any-other-provider"]}
+    assert set(g.objects(options, ITOPS.alternativeParty)) == {
+        ID["nhs-cb-regional-and-area-teams"],
+        ID["csus-or-any-other-provider"],
+    }
     # CP 2012 §05: "HSCIC Responsible for commissioning national systems ... (on behalf of NHS CB)"
     assert g.value(ID["cp-2012-com-07"], ITOPS.onBehalfOf) == ID["nhs-cb"]
     # CP 2012 §02: "GP IT services will be managed by clinical commissioning group on behalf of the NHS CB."
@@ -167,9 +185,12 @@ def test_policy_directive_condition_and_definition_are_recorded(kg: KnowledgeGra
     g = kg.graph
     ob = ID["ob-cp-nhs-cb-national-access"]
     assert str(g.value(ob, ITOPS.condition)) == "where there is a policy directive"
-    assert "Policy directive encompasses commitments from the NHS Commissioning Board" in str(g.value(ob, URIRef("http://www.w3.org/2004/02/skos/core#scopeNote")))
-    assert "encompasses commitments from the NHS Commissioning Board and from the Secretary of State's mandate" in \
-        (SOURCES / "primary-care-contractors-2012.txt").read_text(encoding="utf-8")
+    assert "Policy directive encompasses commitments from the NHS Commissioning Board" in str(
+        g.value(ob, URIRef("http://www.w3.org/2004/02/skos/core#scopeNote"))
+    )
+    assert "encompasses commitments from the NHS Commissioning Board and from the Secretary of State's mandate" in (
+        SOURCES / "primary-care-contractors-2012.txt"
+    ).read_text(encoding="utf-8")
 
 
 # ------------------------------------------------------------------------------------ coverage
@@ -216,24 +237,35 @@ def test_a_pharmacy_is_a_primary_care_contractor(kg: KnowledgeGraph) -> None:
     rows = obligations_for_type(kg, "community pharmacy")
     found = passages(rows)
     # CP 2012 §06, Primary Care Contractors
-    for text in ("Completion of IGT and compliance with NHS IG requirements.",
-                 "Ensure adherence to registration authority security policy for use of smartcard.",
-                 "Comply in use of practice of N3 services adhering to N3 Code of Connection and any local requirements.",
-                 "Primary care contractors authorise the issue, revocation and configuration of smartcards for any access by individuals working in their service."):
+    for text in (
+        "Completion of IGT and compliance with NHS IG requirements.",
+        "Ensure adherence to registration authority security policy for use of smartcard.",
+        "Comply in use of practice of N3 services adhering to N3 Code of Connection and any local requirements.",
+        "Primary care contractors authorise the issue, revocation and configuration of smartcards for any access by individuals working in their service.",
+    ):
         assert text in found, text
     # CP 2012 §03: local IT is the contractor's own
-    assert any(p.startswith("Primary care contractors will remain responsible for their local IT provision") for p in found)
+    assert any(
+        p.startswith("Primary care contractors will remain responsible for their local IT provision") for p in found
+    )
     # AF 2013 duties of DMS IT providers do not bind a pharmacy
     assert "Own and maintain MOD network services and oversee connection of N3 Services." not in found
-    assert all(r.document == "cp-2012" or "3rd sector" in r.party for r in rows), [r.party for r in rows if r.document != "cp-2012"]
+    assert all(r.document == "cp-2012" or "3rd sector" in r.party for r in rows), [
+        r.party for r in rows if r.document != "cp-2012"
+    ]
 
 
 def test_dms_practice_obligations(kg: KnowledgeGraph) -> None:
     rows = obligations_for_type(kg, "DMS practice")
     found = passages(rows)
-    assert "The DMS requiring access to national IT services will commission provision through the NHS CB regional/area team." in found
+    assert (
+        "The DMS requiring access to national IT services will commission provision through the NHS CB regional/area team."
+        in found
+    )
     assert any(p.startswith("DMS will remain responsible for implementation of national IT services") for p in found)
-    assert "Completion of IGT and compliance with NHS IG requirements." not in {r.passage for r in rows if r.document == "cp-2012"}
+    assert "Completion of IGT and compliance with NHS IG requirements." not in {
+        r.passage for r in rows if r.document == "cp-2012"
+    }
     assert all(r.document == "af-2013" for r in rows)
 
 
@@ -242,13 +274,19 @@ def test_ccg_and_its_successor_icb_have_the_same_obligations(kg: KnowledgeGraph)
     icb = obligations_for_type(kg, "ICB")
     assert {r.obligation for r in ccg} == {r.obligation for r in icb}
     referral = [r for r in ccg if r.passage.startswith("If an issue/complaint arises and a resolution is not obtained")]
-    assert referral and referral[0].severity == "Warning" and referral[0].condition == "If an issue/complaint arises and a resolution is not obtained"
+    assert (
+        referral
+        and referral[0].severity == "Warning"
+        and referral[0].condition == "If an issue/complaint arises and a resolution is not obtained"
+    )
     assert referral[0].issues_go_to == "NHS CB area teams"
 
 
 def test_local_it_supplier_and_system_supplier(kg: KnowledgeGraph) -> None:
     local = obligations_for_type(kg, "local IT supplier")
-    smartcard = [r for r in local if r.passage == "Suppliers will support the smartcard model and the NRD in their systems."]
+    smartcard = [
+        r for r in local if r.passage == "Suppliers will support the smartcard model and the NRD in their systems."
+    ]
     assert {r.document for r in smartcard} == {"af-2013", "cp-2012"}
     assert all("IT supplier of" in r.applies_because for r in local)
     system = obligations_for_type(kg, "system supplier")
@@ -267,13 +305,18 @@ def test_gp_practices_are_bound_by_nothing_here(kg: KnowledgeGraph) -> None:
     (separate GP IT Services Operating Arrangements): the CCGs' duty toward GP practices is all that applies."""
     rows = obligations_for_type(kg, "GP practice")
     assert [(r.party, r.passage.split(".")[0]) for r in rows] == [
-        ("CCGs", "GP IT services will be managed by clinical commissioning group on behalf of the NHS CB")]
+        ("CCGs", "GP IT services will be managed by clinical commissioning group on behalf of the NHS CB")
+    ]
     assert rows[0].applies_because == "a duty toward GP practices"
 
 
 def test_duties_before_april_2013_do_not_apply(kg: KnowledgeGraph) -> None:
     """CP 2012 §02: "Primary care trusts (PCTs) provide support services ..." describes the arrangements before 1 April 2013."""
-    assert not [r for r in obligations_for_type(kg, "community pharmacy") if r.passage.startswith("Primary care trusts (PCTs) provide")]
+    assert not [
+        r
+        for r in obligations_for_type(kg, "community pharmacy")
+        if r.passage.startswith("Primary care trusts (PCTs) provide")
+    ]
 
 
 def test_unknown_type_is_a_parameter_error(kg: KnowledgeGraph) -> None:
@@ -314,7 +357,12 @@ def test_statuses_of_riverside_pharmacy(example_kg: KnowledgeGraph, example_repo
     items = {i.obligation.passage: i for i in obligations_for_organisation(example_kg, "FAA02", report=example_report)}
     # CP 2012 §06: "Ensure adherence of safe use of systems with ISB 0160" — EPS and N3, no holder named
     assert items["Ensure adherence of safe use of systems with ISB 0160 (DSCN 18/2009)."].status == "broken"
-    assert items["Comply in use of practice of N3 services adhering to N3 Code of Connection and any local requirements."].status == "broken"
+    assert (
+        items[
+            "Comply in use of practice of N3 services adhering to N3 Code of Connection and any local requirements."
+        ].status
+        == "broken"
+    )
     # CP 2012 §06: "Completion of IGT and compliance with NHS IG requirements." — standards met
     assert items["Completion of IGT and compliance with NHS IG requirements."].status == "met"
     # CP 2012 §06: "Will use stationery in accordance with terms and conditions of service." — no register shows it
@@ -325,11 +373,17 @@ def test_a_register_without_the_new_columns_shows_not_recorded(tmp_path: Path) -
     """CP 2012 §06: "Ensure adherence to registration authority security policy for use of smartcard."
     A register with no ra_policy column cannot show it: not recorded, never a violation."""
     register = tmp_path / "old.csv"
-    register.write_text("ods_code,name,type,igt_status\nFAA77,Old Pharmacy,community pharmacy,standards met\n", encoding="utf-8")
+    register.write_text(
+        "ods_code,name,type,igt_status\nFAA77,Old Pharmacy,community pharmacy,standards met\n", encoding="utf-8"
+    )
     kg = KnowledgeGraph.bundled()
     kg.add_input(str(register))
     items = obligations_for_organisation(kg, "FAA77")
-    policy = [i for i in items if i.obligation.passage == "Ensure adherence to registration authority security policy for use of smartcard."]
+    policy = [
+        i
+        for i in items
+        if i.obligation.passage == "Ensure adherence to registration authority security policy for use of smartcard."
+    ]
     assert [i.status for i in policy] == ["not recorded"]
     assert "adheresToRaPolicy" in policy[0].detail
     assert not [i for i in items if i.status == "broken"]
@@ -389,7 +443,9 @@ def test_category_membership_by_inference(base_graph: Graph) -> None:
     plain = validate_graph(data)
     inferred = validate_graph(data, ontology=ontology, inference="owlrl")
     assert [f for f in plain.findings if f.focus == str(org)] == []
-    assert {(f.focus, f.shape.rsplit("#", 1)[-1]) for f in inferred.findings if f.focus == str(org)} == {(str(org), "IgtCompleted-status")}
+    assert {(f.focus, f.shape.rsplit("#", 1)[-1]) for f in inferred.findings if f.focus == str(org)} == {
+        (str(org), "IgtCompleted-status")
+    }
 
 
 def test_membership_carries_up_comprises_by_the_property_chain(base_graph: Graph) -> None:
@@ -412,9 +468,11 @@ def test_membership_carries_up_comprises_by_the_property_chain(base_graph: Graph
 
 def test_passages_quoted_in_this_file_are_verbatim() -> None:
     text = re.sub(r"\s+", " ", (SOURCES / "primary-care-contractors-2012.txt").read_text(encoding="utf-8"))
-    for quoted in ("Will use stationery in accordance with terms and conditions of service.",
-                   "Ensure adherence to registration authority security policy for use of smartcard.",
-                   "GP IT services will be managed by clinical commissioning group on behalf of the NHS CB."):
+    for quoted in (
+        "Will use stationery in accordance with terms and conditions of service.",
+        "Ensure adherence to registration authority security policy for use of smartcard.",
+        "GP IT services will be managed by clinical commissioning group on behalf of the NHS CB.",
+    ):
         assert quoted in text
 
 
@@ -439,10 +497,10 @@ def _probe_header(path: Path) -> tuple[list[tuple[str, str]], set[tuple[str, str
         if not line.startswith("#"):
             break
         if line.startswith("# passage:"):
-            doc, _, text = line[len("# passage:"):].strip().partition(" | ")
+            doc, _, text = line[len("# passage:") :].strip().partition(" | ")
             quoted.append((doc, text))
         elif line.startswith("# expect:"):
-            value = line[len("# expect:"):].strip()
+            value = line[len("# expect:") :].strip()
             if value == "none":
                 none = True
             else:
@@ -474,7 +532,9 @@ def test_probe(probe: str, base_graph: Graph) -> None:
     from itops.validate import validate_store
 
     fast = validate_store(store_from_graph(data), labels=data)
-    assert {(f.focus, f.shape.rsplit("#", 1)[-1], f.severity) for f in fast.findings if f.focus.startswith(PROBE_NS)} == expected
+    assert {
+        (f.focus, f.shape.rsplit("#", 1)[-1], f.severity) for f in fast.findings if f.focus.startswith(PROBE_NS)
+    } == expected
 
 
 def test_the_named_query_gives_the_librarys_obligations(kg: KnowledgeGraph) -> None:

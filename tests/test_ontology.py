@@ -70,14 +70,15 @@ def test_every_individual_has_a_label(kg: KnowledgeGraph) -> None:
     """Statements too (issue #15): tests/test_labels.py checks how their labels are built."""
     g = kg.graph
     unnamed = [
-        s for s in set(g.subjects(RDF.type, None))
+        s
+        for s in set(g.subjects(RDF.type, None))
         if str(s).startswith("https://w3id.org/itops/id/") and g.value(s, RDFS.label) is None
     ]
     assert unnamed == []
 
 
 def test_python_namespace_matches_the_ontology() -> None:
-    in_ontology = {str(t)[len(NS):] for t in declared_terms(ontology()) if str(t).startswith(NS)}
+    in_ontology = {str(t)[len(NS) :] for t in declared_terms(ontology()) if str(t).startswith(NS)}
     in_python = set(ITOPS.__annotations__)
     assert in_python == in_ontology
 

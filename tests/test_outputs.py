@@ -32,6 +32,7 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 # Nothing checked is not a pass
 # ------------------------------------------------------------------------------------------------
 
+
 def write(path: Path, text: str) -> str:
     path.write_text(text, encoding="utf-8")
     return str(path)
@@ -42,28 +43,37 @@ FALSE_ALL_CLEARS = {
     "empty Turtle": ("empty.ttl", "", "empty.ttl: holds no organisation"),
     "empty N-Triples": ("empty.nt", "", "empty.nt: holds no organisation"),
     "Turtle holding no organisation": (
-        "other.ttl", PREFIXES + "<https://example.org/a> <https://example.org/p> \"x\" .\n",
-        "other.ttl: holds no organisation"),
+        "other.ttl",
+        PREFIXES + '<https://example.org/a> <https://example.org/p> "x" .\n',
+        "other.ttl: holds no organisation",
+    ),
     "impossible dateTime": (
-        "dates.ttl", PREFIXES + "<https://w3id.org/itops/ods/FAA01> itops:odsCode \"FAA01\" ;\n"
-        "    itops:igtSubmittedOn \"2023-02-30T00:00:00\"^^xsd:dateTime .\n",
-        "dates.ttl:4: ill-typed literal '2023-02-30T00:00:00'"),
+        "dates.ttl",
+        PREFIXES + '<https://w3id.org/itops/ods/FAA01> itops:odsCode "FAA01" ;\n'
+        '    itops:igtSubmittedOn "2023-02-30T00:00:00"^^xsd:dateTime .\n',
+        "dates.ttl:4: ill-typed literal '2023-02-30T00:00:00'",
+    ),
     "boolean maybe": (
-        "flags.ttl", PREFIXES + "<https://w3id.org/itops/ods/FAA01> itops:odsCode \"FAA01\" ;\n"
-        "    itops:usesSmartcards \"maybe\"^^xsd:boolean .\n",
-        "flags.ttl:4: ill-typed literal 'maybe'"),
+        "flags.ttl",
+        PREFIXES + '<https://w3id.org/itops/ods/FAA01> itops:odsCode "FAA01" ;\n'
+        '    itops:usesSmartcards "maybe"^^xsd:boolean .\n',
+        "flags.ttl:4: ill-typed literal 'maybe'",
+    ),
     "ill-typed N-Triples": (
-        "flags.nt", "<https://w3id.org/itops/ods/FAA01> <https://w3id.org/itops#odsCode> \"FAA01\" .\n"
+        "flags.nt",
+        '<https://w3id.org/itops/ods/FAA01> <https://w3id.org/itops#odsCode> "FAA01" .\n'
         "<https://w3id.org/itops/ods/FAA01> <https://w3id.org/itops#usesSmartcards> "
-        "\"maybe\"^^<http://www.w3.org/2001/XMLSchema#boolean> .\n",
-        "flags.nt:2: ill-typed literal 'maybe'"),
+        '"maybe"^^<http://www.w3.org/2001/XMLSchema#boolean> .\n',
+        "flags.nt:2: ill-typed literal 'maybe'",
+    ),
 }
 
 
 @pytest.mark.parametrize("engine", ["auto", "pyshacl"])
 @pytest.mark.parametrize("case", sorted(FALSE_ALL_CLEARS))
-def test_input_that_checks_nothing_is_exit_2_not_a_pass(case: str, engine: str, tmp_path: Path,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_input_that_checks_nothing_is_exit_2_not_a_pass(
+    case: str, engine: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     name, text, message = FALSE_ALL_CLEARS[case]
     code, out, err = run(["validate", "--engine", engine, write(tmp_path / name, text)], capsys)
     assert code == 2, (out, err)
@@ -73,8 +83,9 @@ def test_input_that_checks_nothing_is_exit_2_not_a_pass(case: str, engine: str, 
 
 @pytest.mark.parametrize("engine", ["auto", "pyshacl"])
 @pytest.mark.parametrize("column, value", [("name", "Another Pharmacy Name"), ("type", "dental practice")])
-def test_one_ods_code_described_two_ways_is_refused(column: str, value: str, engine: str, tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_one_ods_code_described_two_ways_is_refused(
+    column: str, value: str, engine: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     first = write(tmp_path / "a.csv", f"{HEADER}\n" + REGISTER.read_text(encoding="utf-8").splitlines()[5] + "\n")
     code_ = REGISTER.read_text(encoding="utf-8").splitlines()[5].split(",")[0]
     row = {"ods_code": code_, "name": "Market Pharmacy", "type": "community pharmacy"}
@@ -87,11 +98,16 @@ def test_one_ods_code_described_two_ways_is_refused(column: str, value: str, eng
     assert f"ODS code {code_}" in err and "a.csv" in err and "b.csv" in err
 
 
-def test_the_same_organisation_in_two_files_merges_its_systems(tmp_path: Path,
-                                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_same_organisation_in_two_files_merges_its_systems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Multi-valued cells are merged: the same name and type in two files is one organisation."""
-    a = write(tmp_path / "a.csv", "ods_code,name,type,national_systems\nFAB01,Two File Pharmacy,community pharmacy,EPS\n")
-    b = write(tmp_path / "b.csv", "ods_code,name,type,national_systems\nFAB01,Two File Pharmacy,community pharmacy,N3\n")
+    a = write(
+        tmp_path / "a.csv", "ods_code,name,type,national_systems\nFAB01,Two File Pharmacy,community pharmacy,EPS\n"
+    )
+    b = write(
+        tmp_path / "b.csv", "ods_code,name,type,national_systems\nFAB01,Two File Pharmacy,community pharmacy,N3\n"
+    )
     code, out, err = run(["validate", a, b, "--format", "json"], capsys)
     assert code in (0, 1), err
     assert json.loads(out)["organisations_checked"] == 1
@@ -123,8 +139,10 @@ def test_every_report_format_says_how_much_it_checked(tmp_path: Path, capsys: py
 # Outputs never harm inputs
 # ------------------------------------------------------------------------------------------------
 
-def test_validate_refuses_to_write_its_report_over_the_register(tmp_path: Path,
-                                                                capsys: pytest.CaptureFixture[str]) -> None:
+
+def test_validate_refuses_to_write_its_report_over_the_register(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     register = tmp_path / "reg.csv"
     register.write_bytes(REGISTER.read_bytes())
     code, _, err = run(["validate", str(register), "-o", str(register)], capsys)
@@ -188,6 +206,7 @@ def test_two_outputs_are_written_together_or_not_at_all(tmp_path: Path) -> None:
 # Multi-file outputs stay old or new
 # ------------------------------------------------------------------------------------------------
 
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
@@ -231,9 +250,9 @@ def test_release_write_failure_leaves_the_old_release(tmp_path: Path, monkeypatc
     assert sorted(p.name for p in tmp_path.iterdir()) == ["release"]  # no temporary folder left
 
 
-def test_release_interrupted_by_sigterm_leaves_the_old_release(tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch,
-                                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_release_interrupted_by_sigterm_leaves_the_old_release(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "release"
     build_release(folder)
     (folder / "itops.ttl").write_bytes(b"an older release")
@@ -288,6 +307,7 @@ def test_folder_swap_failure_puts_the_old_folder_back(tmp_path: Path, monkeypatc
 # A safe Python API
 # ------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def kg() -> itops.KnowledgeGraph:
     return itops.load()
@@ -302,11 +322,14 @@ def test_service_is_refused_unless_allowed(kg: itops.KnowledgeGraph) -> None:
         kg.sparql(nested)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("SELECT ?s WHERE { ?s ?p }", "not a valid SPARQL query"),
-    ("ASK { ?s ?p ?o }", "only SELECT queries"),
-    ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "only SELECT queries"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("SELECT ?s WHERE { ?s ?p }", "not a valid SPARQL query"),
+        ("ASK { ?s ?p ?o }", "only SELECT queries"),
+        ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "only SELECT queries"),
+    ],
+)
 def test_bad_queries_raise_itops_errors(kg: itops.KnowledgeGraph, text: str, message: str) -> None:
     with pytest.raises(QueryError, match=message):
         kg.sparql(text)

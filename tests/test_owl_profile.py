@@ -81,9 +81,13 @@ def assert_clean(report: dict[str, Any], *, with_vocabularies: bool = False) -> 
         report["import_errors"]
     )
     messages = [
-        m for m in report["loader_messages"]
-        if not (with_vocabularies and "Illegal redeclarations" in m
-                and any(f"reuse of entity {iri} in punning" in m for iri in VOCABULARY_PUNNED))
+        m
+        for m in report["loader_messages"]
+        if not (
+            with_vocabularies
+            and "Illegal redeclarations" in m
+            and any(f"reuse of entity {iri} in punning" in m for iri in VOCABULARY_PUNNED)
+        )
     ]
     assert messages == [], f"{name}: the OWL API logged problems while loading"
 
@@ -123,9 +127,7 @@ def test_imported_vocabulary_is_the_published_file(name: str) -> None:
 
 @pytest.mark.parametrize("name", DATA_FILES)
 def test_data_file_is_owl2_dl_with_local_imports(owl_check: OwlCheck, name: str) -> None:
-    report = owl_check(
-        _data_file(name), _folder("ontology") / "catalog-v001.xml", _folder("ontology"), _folder("data")
-    )
+    report = owl_check(_data_file(name), _folder("ontology") / "catalog-v001.xml", _folder("ontology"), _folder("data"))
     assert_clean(report, with_vocabularies=True)
     assert report["ontology_iri"].startswith("https://w3id.org/itops/data/")
     assert str(ONTOLOGY_IRI) in report["imports"]
@@ -144,9 +146,7 @@ def test_data_file_imports_resolve_through_protege_catalog(owl_check: OwlCheck, 
 @pytest.mark.parametrize(
     "name", ["itops-full.ttl", "itops-full.owl", "itops-full.jsonld", "itops-full.nt", "itops.owl"]
 )
-def test_release_file_is_self_contained_owl2_dl(
-    owl_check: OwlCheck, release_dir: Path, name: str
-) -> None:
+def test_release_file_is_self_contained_owl2_dl(owl_check: OwlCheck, release_dir: Path, name: str) -> None:
     report = owl_check(release_dir / name)  # no local folders: nothing may need importing
     assert_clean(report)
     assert report["ontology_iri"] == str(ONTOLOGY_IRI)
@@ -182,9 +182,7 @@ def test_checker_reports_problems(owl_check: OwlCheck, tmp_path: Path) -> None:
 def _catalog(folder: Path) -> dict[str, Path]:
     root = ET.parse(folder / "catalog-v001.xml").getroot()
     assert root.tag == f"{CATALOG_NS}catalog"
-    return {
-        e.attrib["name"]: (folder / e.attrib["uri"]).resolve() for e in root.iter(f"{CATALOG_NS}uri")
-    }
+    return {e.attrib["name"]: (folder / e.attrib["uri"]).resolve() for e in root.iter(f"{CATALOG_NS}uri")}
 
 
 def _ontology_iri(path: Path) -> tuple[URIRef, set[URIRef]]:

@@ -18,9 +18,13 @@ import urllib.request
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import jena
 import pytest
+from jena import JenaUnavailable, run_arqrun, union_ntriples  # arq_classpath: a fixture of the jena plugin
 from rdflib import BNode
 from rdflib.term import Node
+from sparql_constructs import construct_problems, order_keys
+from test_endpoint import PARAMETER_CASES, Oxigraph
 
 from itops.endpoint import Endpoint, query_endpoint
 from itops.fastshacl import compile_shapes, oxigraph_executor, prepare, run_checks
@@ -28,10 +32,6 @@ from itops.graph import KnowledgeGraph
 from itops.query import NamedQuery, QueryResult, all_queries, load_query, resolve_parameters, with_values
 from itops.resources import resource_files
 from itops.validate import load_shapes
-import jena
-from jena import JenaUnavailable, arq_classpath, run_arqrun, union_ntriples  # noqa: F401  (arq_classpath is a fixture)
-from sparql_constructs import construct_problems, order_keys
-from test_endpoint import PARAMETER_CASES, Oxigraph
 
 EXAMPLE_REGISTER = Path(__file__).resolve().parent.parent / "examples" / "register.csv"
 GRAPH = "urn:itops:test:portability"
@@ -91,9 +91,12 @@ def server_endpoint(data_file: Path, tmp_path_factory: pytest.TempPathFactory) -
     folder = tmp_path_factory.mktemp("portability-server")
     server = Oxigraph(folder / "server.log")
     try:
-        put = urllib.request.Request(f"{server.base}/store?graph={urllib.parse.quote(GRAPH, safe='')}",
-                                     data=data_file.read_bytes(), method="PUT",
-                                     headers={"Content-Type": "application/n-triples"})
+        put = urllib.request.Request(
+            f"{server.base}/store?graph={urllib.parse.quote(GRAPH, safe='')}",
+            data=data_file.read_bytes(),
+            method="PUT",
+            headers={"Content-Type": "application/n-triples"},
+        )
         with urllib.request.urlopen(put, timeout=60) as answer:
             assert answer.status in (201, 204)
         yield Endpoint(server.query_url, graph=GRAPH)
@@ -108,14 +111,23 @@ def _bound_text(kg: KnowledgeGraph, case: Case) -> tuple[NamedQuery, str]:
 
 
 @pytest.fixture(scope="module")
-def jena_results(kg: KnowledgeGraph, arq_classpath: list[Path], data_file: Path,  # noqa: F811
-                 tmp_path_factory: pytest.TempPathFactory) -> dict[Case, QueryResult]:
+def jena_results(
+    kg: KnowledgeGraph,
+    arq_classpath: list[Path],
+    data_file: Path,  # noqa: F811
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[Case, QueryResult]:
     """Every case run by Jena ARQ, in one JVM."""
     bound = [_bound_text(kg, case) for case in CASES]
-    report = run_arqrun(arq_classpath, [data_file], [text for _, text in bound],
-                        tmp_path_factory.mktemp("arq-queries"), list_columns=[q.list_columns for q, _ in bound])
+    report = run_arqrun(
+        arq_classpath,
+        [data_file],
+        [text for _, text in bound],
+        tmp_path_factory.mktemp("arq-queries"),
+        list_columns=[q.list_columns for q, _ in bound],
+    )
     assert report.triples == len(data_file.read_text(encoding="utf-8").splitlines())
-    return dict(zip(CASES, report.results))
+    return dict(zip(CASES, report.results, strict=False))
 
 
 _RDFLIB: dict[Case, QueryResult] = {}
@@ -131,13 +143,14 @@ def on_rdflib(kg: KnowledgeGraph, case: Case) -> QueryResult:
 def assert_same(reference: QueryResult, other: QueryResult, engine: str) -> None:
     assert other.columns == reference.columns, f"{engine}: columns differ"
     assert len(other.rows) == len(reference.rows), f"{engine}: {len(other.rows)} rows, rdflib has {len(reference.rows)}"
-    for i, (mine, theirs) in enumerate(zip(reference.rows, other.rows)):
+    for i, (mine, theirs) in enumerate(zip(reference.rows, other.rows, strict=False)):
         assert theirs == mine, f"{engine}: row {i} differs\n rdflib: {mine}\n {engine}: {theirs}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
-def test_same_rows_in_the_same_order_on_four_engines(kg: KnowledgeGraph, server_endpoint: Endpoint,
-                                                      jena_results: dict[Case, QueryResult], case: Case) -> None:
+def test_same_rows_in_the_same_order_on_four_engines(
+    kg: KnowledgeGraph, server_endpoint: Endpoint, jena_results: dict[Case, QueryResult], case: Case
+) -> None:
     name, params = case[0], dict(case[1])
     reference = on_rdflib(kg, case)
     assert reference.rows or case in MAY_BE_EMPTY, f"{case_id(case)} finds nothing: not a useful comparison"
@@ -154,7 +167,7 @@ def test_order_leaves_no_ties(kg: KnowledgeGraph, case: Case) -> None:
     assert keys is not None, f"{query.name} has no ORDER BY"
     result = on_rdflib(kg, case)
     columns = [result.columns.index(k) for k in keys if k in result.columns]
-    for before, after in zip(result.rows, result.rows[1:]):
+    for before, after in zip(result.rows, result.rows[1:], strict=False):
         if [before[i] for i in columns] == [after[i] for i in columns]:
             assert before == after, f"{query.name}: tied rows in an engine's own order:\n {before}\n {after}"
 
@@ -202,7 +215,8 @@ def test_construct_checker_flags_what_it_should() -> None:
     assert [p.split(" inside ")[1][:10] for p in construct_problems(negated)] == ["NOT EXISTS"]
     assert construct_problems(minus)[0].startswith("property path ^<urn:x:has> inside MINUS")
     assert construct_problems(implicit) == [
-        "query: ?y is projected but is not a GROUP BY key: add it to GROUP BY (or aggregate it)"]
+        "query: ?y is projected but is not a GROUP BY key: add it to GROUP BY (or aggregate it)"
+    ]
     assert construct_problems(untied) == []
     assert construct_problems(untied, ordered=True) == ["ORDER BY leaves ties: it does not sort on ?y"]
     plain = "SELECT ?p WHERE { ?p a ?c . ?c <urn:x:sub>* <urn:x:Unit> FILTER NOT EXISTS { ?p <urn:x:a> ?q } }"
@@ -222,13 +236,17 @@ def test_compiled_checks_use_no_engine_dependent_construct(kg: KnowledgeGraph) -
 
 def _key(result: object) -> tuple[str, ...]:
     """A finding as text, blank nodes made anonymous (each engine labels them its own way)."""
+
     def term(node: Node | None) -> str:
         return "" if node is None else "_:b" if isinstance(node, BNode) else node.n3()
+
     return tuple(term(getattr(result, name)) for name in ("focus", "path", "value", "shape", "component", "severity"))
 
 
-def test_validate_endpoint_checks_on_jena_find_the_embedded_findings(arq_classpath: list[Path],  # noqa: F811
-                                                                     tmp_path: Path) -> None:
+def test_validate_endpoint_checks_on_jena_find_the_embedded_findings(
+    arq_classpath: list[Path],  # noqa: F811
+    tmp_path: Path,
+) -> None:
     kg = KnowledgeGraph.bundled()
     kg.add_input(str(EXAMPLE_REGISTER))
     data = union_ntriples(kg, tmp_path / "register.nt")
@@ -240,7 +258,7 @@ def test_validate_endpoint_checks_on_jena_find_the_embedded_findings(arq_classpa
     for _ in range(4):
         missing: list[str] = []
 
-        def execute(text: str) -> Iterable[list[Node | None]]:
+        def execute(text: str, missing: list[str] = missing) -> Iterable[list[Node | None]]:
             if text not in answers:
                 missing.append(text)
                 return []
@@ -251,11 +269,12 @@ def test_validate_endpoint_checks_on_jena_find_the_embedded_findings(arq_classpa
             break
         todo = list(dict.fromkeys(missing))
         report = run_arqrun(arq_classpath, [data], todo, tmp_path)
-        for text, result in zip(todo, report.results):
+        for text, result in zip(todo, report.results, strict=False):
             names = [n for n in ("this", "value", "path", "_key") if n in result.columns]
             at = {n: result.columns.index(n) for n in names}
-            answers[text] = [[row[at[n]] if n in at else None for n in ("this", "value", "path", "_key")]
-                             for row in result.rows]
+            answers[text] = [
+                [row[at[n]] if n in at else None for n in ("this", "value", "path", "_key")] for row in result.rows
+            ]
     else:
         pytest.fail("the compiled checks kept asking new queries")
     assert embedded, "the example register breaks rules: embedded validation must find them"

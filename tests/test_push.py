@@ -121,14 +121,19 @@ def test_the_proxy_refuses_blank_nodes_in_insert_data_and_has_no_update_or_store
     assert not has_blank_node_in_data('INSERT DATA { <urn:a> <urn:p> "_:x [1]" , <urn:_:b> }')
     assert not has_blank_node_in_data("DELETE { ?s ?p ?o } WHERE { ?s ?p ?o . FILTER(isBlank(?s)) }")
     update = b"INSERT DATA { GRAPH <urn:itops:test:bnode> { _:a <urn:x:p> 'x' } }"
-    request = urllib.request.Request(proxy.url, data=update, method="POST",
-                                     headers={"Content-Type": "application/sparql-update"})
+    request = urllib.request.Request(
+        proxy.url, data=update, method="POST", headers={"Content-Type": "application/sparql-update"}
+    )
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 400 and BLANK_NODE_REFUSAL in refused.value.read()
     for path in ("/update", "/store"):
-        request = urllib.request.Request(proxy.base + path, data=b"DROP SILENT GRAPH <urn:x>", method="POST",
-                                         headers={"Content-Type": "application/sparql-update"})
+        request = urllib.request.Request(
+            proxy.base + path,
+            data=b"DROP SILENT GRAPH <urn:x>",
+            method="POST",
+            headers={"Content-Type": "application/sparql-update"},
+        )
         with pytest.raises(urllib.error.HTTPError) as missing:
             urllib.request.urlopen(request, timeout=10)
         assert missing.value.code == 404
@@ -139,8 +144,9 @@ def test_the_proxy_refuses_blank_nodes_in_insert_data_and_has_no_update_or_store
 
 
 @pytest.mark.parametrize("front", ["oxigraph", "proxy"])
-def test_push_then_validate_with_default_arguments(capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest,
-                                                   front: str) -> None:
+def test_push_then_validate_with_default_arguments(
+    capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest, front: str
+) -> None:
     url = front_url(request, front)
     seen_before = len(request.getfixturevalue("proxy").log) if front == "proxy" else 0
     code, out, err = run(capsys, "push", "--endpoint", url, str(EXAMPLE_REGISTER))
@@ -150,11 +156,16 @@ def test_push_then_validate_with_default_arguments(capsys: pytest.CaptureFixture
     assert len(lines) == 1, out  # one line: what was pushed, how, and where
     base = url.rsplit("/", 1)[0]
     if front == "oxigraph":
-        assert f"Graph Store Protocol PUT to {base}/store, then SPARQL Update MOVE at {base}/update " \
-               "(guessed from the query URL)" in lines[0]
+        assert (
+            f"Graph Store Protocol PUT to {base}/store, then SPARQL Update MOVE at {base}/update "
+            "(guessed from the query URL)" in lines[0]
+        )
     else:
-        assert re.search(rf"SPARQL Update INSERT DATA in \d+ requests? to {re.escape(url)}, "
-                         rf"then SPARQL Update MOVE at {re.escape(url)} \(the query URL itself\)", lines[0]), lines[0]
+        assert re.search(
+            rf"SPARQL Update INSERT DATA in \d+ requests? to {re.escape(url)}, "
+            rf"then SPARQL Update MOVE at {re.escape(url)} \(the query URL itself\)",
+            lines[0],
+        ), lines[0]
         proxied: UpdateAtQueryProxy = request.getfixturevalue("proxy")
         assert "refused blank node" not in proxied.actions()[seen_before:]
     assert f"pushed {expected} triples to graph <{DEFAULT_GRAPH}> at {url}" in lines[0]
@@ -213,10 +224,16 @@ def test_blank_nodes_travel_as_skolem_iris_in_sparql_text(proxy: UpdateAtQueryPr
     seen_before = len(proxy.log)
     # small requests: the three triples with blank nodes cannot all travel together
     result = push(graph, endpoint, store_url=default_store_url(proxy.url), chunk_bytes=150)
-    assert result.method.startswith("SPARQL Update INSERT DATA in") and result.method != "SPARQL Update INSERT DATA in 1 request"
+    assert (
+        result.method.startswith("SPARQL Update INSERT DATA in")
+        and result.method != "SPARQL Update INSERT DATA in 1 request"
+    )
     assert "refused blank node" not in proxy.actions()[seen_before:]
-    rows = Endpoint(proxy.url, graph=target).select(
-        "SELECT ?a ?b WHERE { ?a <urn:x:knows> ?b ; <urn:x:name> 'a' . ?b <urn:x:name> 'b' }").rows
+    rows = (
+        Endpoint(proxy.url, graph=target)
+        .select("SELECT ?a ?b WHERE { ?a <urn:x:knows> ?b ; <urn:x:name> 'a' . ?b <urn:x:name> 'b' }")
+        .rows
+    )
     assert len(rows) == 1  # still one node each, across requests
     for term in rows[0]:
         assert isinstance(term, URIRef) and str(term).startswith(proxy.base + SKOLEM_PATH)
@@ -225,10 +242,18 @@ def test_blank_nodes_travel_as_skolem_iris_in_sparql_text(proxy: UpdateAtQueryPr
 
 def test_skolemise_rewrites_blank_nodes_only_where_n_triples_puts_them() -> None:
     base = "http://127.0.0.1:1/.well-known/genid/t-"
-    lines = ['_:a <urn:x:p> _:b .', '_:b <urn:x:p> "looks like _:a ." .', '<urn:x:s> <urn:x:p> "_:a"@en .',
-             '<urn:x:s> <urn:x:q> _:a .']
-    assert skolemise(lines, base) == [f"<{base}1> <urn:x:p> <{base}2> .", f'<{base}2> <urn:x:p> "looks like _:a ." .',
-                                      '<urn:x:s> <urn:x:p> "_:a"@en .', f"<{base}1> ".join(["<urn:x:s> <urn:x:q> ", "."])]
+    lines = [
+        "_:a <urn:x:p> _:b .",
+        '_:b <urn:x:p> "looks like _:a ." .',
+        '<urn:x:s> <urn:x:p> "_:a"@en .',
+        "<urn:x:s> <urn:x:q> _:a .",
+    ]
+    assert skolemise(lines, base) == [
+        f"<{base}1> <urn:x:p> <{base}2> .",
+        f'<{base}2> <urn:x:p> "looks like _:a ." .',
+        '<urn:x:s> <urn:x:p> "_:a"@en .',
+        f"<{base}1> ".join(["<urn:x:s> <urn:x:q> ", "."]),
+    ]
 
 
 def test_blank_nodes_stay_blank_through_the_graph_store(oxigraph: Oxigraph) -> None:
@@ -298,11 +323,13 @@ def test_server_killed_mid_push_leaves_the_target_unchanged(tmp_path: Path, prot
                 server.process.wait(timeout=10)
 
         new = numbered(400, prefix="new")
-        options = ({"store_url": server.base + "/store", "store_chunk_bytes": 2000} if protocol == "graph store"
-                   else {"store_url": None, "chunk_bytes": 2000})
+        options = (
+            {"store_url": server.base + "/store", "store_chunk_bytes": 2000}
+            if protocol == "graph store"
+            else {"store_url": None, "chunk_bytes": 2000}
+        )
         with pytest.raises(EndpointError) as failure:
-            push(new, Endpoint(server.query_url, graph=target), progress=kill_after_second_request,
-                 **options)
+            push(new, Endpoint(server.query_url, graph=target), progress=kill_after_second_request, **options)
         message = str(failure.value)
         assert "cannot reach" in message and f"graph <{target}>" in message and "is unchanged" in message
         assert "may remain" in message and "DROP SILENT GRAPH <urn:itops:push:" in message
@@ -350,13 +377,18 @@ def test_sigterm_mid_push_drops_the_temporary_graph(tmp_path: Path, behind_proxy
     target = "https://w3id.org/itops/graph/test-sigterm"
     push(numbered(10), Endpoint(behind_proxy.query_url, graph=target))
     big = tmp_path / "big.nt"  # about 3 MB: several INSERT DATA requests of at most 1 MB
-    big.write_text("".join(f"<urn:x:s{i}> <urn:x:p> \"{'value ' * 10}{i}\" .\n" for i in range(40_000)),
-                   encoding="utf-8")
+    big.write_text("".join(f'<urn:x:s{i}> <urn:x:p> "{"value " * 10}{i}" .\n' for i in range(40_000)), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("ITOPS_ENDPOINT_")}
     with UpdateAtQueryProxy(behind_proxy.base, update_delay=1.0) as slow:
         command = [sys.executable, "-m", "itops", "push", "--endpoint", slow.url, "--graph", target, str(big)]
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                                   cwd=Path(__file__).resolve().parent.parent)
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
         try:
             deadline = time.monotonic() + 120
             # the probe, then the first INSERT DATA, done by Oxigraph: its answer is on its way, nothing is in flight

@@ -90,7 +90,12 @@ def test_unknown_and_missing_parameters_are_named(kg: KnowledgeGraph) -> None:
 
 @pytest.mark.parametrize(
     "hostile",
-    ['"} ; DROP ALL ; {', "NHS CB\" } UNION { ?s ?p ?o", "<http://x> } ; DROP ALL ; {", "'; DELETE WHERE { ?s ?p ?o } #"],
+    [
+        '"} ; DROP ALL ; {',
+        'NHS CB" } UNION { ?s ?p ?o',
+        "<http://x> } ; DROP ALL ; {",
+        "'; DELETE WHERE { ?s ?p ?o } #",
+    ],
 )
 def test_sparql_syntax_in_a_parameter_finds_nothing_and_changes_nothing(kg: KnowledgeGraph, hostile: str) -> None:
     before = len(kg.graph)
@@ -124,7 +129,10 @@ def test_mod_dms_rows_name_two_commissioners(kg: KnowledgeGraph) -> None:
 def test_hscic_accountable_for_management_rows(kg: KnowledgeGraph) -> None:
     rows = [r for r in kg.query("accountability").as_dicts() if r["management"] == "HSCIC"]
     assert sorted((r["document"], r["row"]) for r in rows) == [
-        ("af-2013", "3"), ("af-2013", "5"), ("cp-2012", "11"), ("cp-2012", "4")
+        ("af-2013", "3"),
+        ("af-2013", "5"),
+        ("cp-2012", "11"),
+        ("cp-2012", "4"),
     ]
 
 

@@ -10,10 +10,10 @@ parameter used inside a subquery that does not project it, or an ORDER BY that l
 from __future__ import annotations
 
 import pytest
+from rdflib import Literal, URIRef
 
 from itops.graph import KnowledgeGraph
 from itops.query import all_queries, with_values
-from rdflib import Literal, URIRef
 
 
 def cases() -> list[tuple[str, dict[str, str]]]:

@@ -144,14 +144,28 @@ def _hermit(graph: Graph, path: Path) -> tuple[bool, list[str]]:
     graph.serialize(path, format="nt", encoding="utf-8")
     classpath = owlready2.reasoning._HERMIT_CLASSPATH
     result = subprocess.run(
-        [owlready2.JAVA_EXE, "-Xmx2000M", "-cp", classpath, "org.semanticweb.HermiT.cli.CommandLine",
-         "-k", "-U", "-N", path.resolve().as_uri()],
-        capture_output=True, text=True, timeout=600, check=False,
+        [
+            owlready2.JAVA_EXE,
+            "-Xmx2000M",
+            "-cp",
+            classpath,
+            "org.semanticweb.HermiT.cli.CommandLine",
+            "-k",
+            "-U",
+            "-N",
+            path.resolve().as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     if "Inconsistent ontology" in result.stdout + result.stderr:
         return False, []
     assert result.returncode == 0, f"HermiT failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
-    assert "owl:Thing is satisfiable" in result.stdout or "#Thing is satisfiable" in result.stdout, result.stdout[-2000:]
+    assert "owl:Thing is satisfiable" in result.stdout or "#Thing is satisfiable" in result.stdout, result.stdout[
+        -2000:
+    ]
     _, _, unsat = result.stdout.partition("equivalent to")
     classes = sorted(set(re.findall(r"<([^>]+)>", unsat)) - {str(OWL.Nothing)})
     return True, classes

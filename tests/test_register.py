@@ -18,8 +18,10 @@ from itops.graph import KnowledgeGraph
 from itops.namespace import ITOPS
 from itops.register import ODS, RegisterReader
 
-HEADER = ("ods_code,name,type,national_systems,it_supplier,assurance_holders,complies_with,igt_status,"
-          "igt_submitted,smartcard_users,registration_authority,commissioned_by,access_commissioned_by,escalation_contact")
+HEADER = (
+    "ods_code,name,type,national_systems,it_supplier,assurance_holders,complies_with,igt_status,"
+    "igt_submitted,smartcard_users,registration_authority,commissioned_by,access_commissioned_by,escalation_contact"
+)
 
 
 @pytest.fixture(scope="module")
@@ -28,13 +30,20 @@ def reader(kg: KnowledgeGraph) -> RegisterReader:
 
 
 def test_each_column_becomes_its_property(reader: RegisterReader) -> None:
-    text = "\n".join([
-        HEADER,
-        "FAA01,High Street Pharmacy,community pharmacy,EPS; N3,YGM01,ISB 0160=A. Patel (clinical safety officer); "
-        "ISB 0129=B. Jones,N3 Code of Connection; smartcard model,standards met,2013-03-15,yes,0DE,Q99,NHS CB,",
-        "99X,Example CCG,CCG,,,,,,,no,DMS,,,Q99",
-    ]) + "\n"
-    expected = Graph().parse(format="turtle", data="""
+    text = (
+        "\n".join(
+            [
+                HEADER,
+                "FAA01,High Street Pharmacy,community pharmacy,EPS; N3,YGM01,ISB 0160=A. Patel (clinical safety officer); "
+                "ISB 0129=B. Jones,N3 Code of Connection; smartcard model,standards met,2013-03-15,yes,0DE,Q99,NHS CB,",
+                "99X,Example CCG,CCG,,,,,,,no,DMS,,,Q99",
+            ]
+        )
+        + "\n"
+    )
+    expected = Graph().parse(
+        format="turtle",
+        data="""
         @prefix itops: <https://w3id.org/itops#> . @prefix id: <https://w3id.org/itops/id/> .
         @prefix ods: <https://w3id.org/itops/ods/> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
         @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
@@ -59,7 +68,8 @@ def test_each_column_becomes_its_property(reader: RegisterReader) -> None:
             itops:usesSmartcards false ;
             itops:registrationAuthority id:dms ;
             itops:escalationContact ods:Q99 .
-        """)
+        """,
+    )
     assert isomorphic(reader.read_text(text, "register.csv"), expected)
 
 
@@ -78,25 +88,31 @@ def test_byte_order_mark_is_ignored(reader: RegisterReader, tmp_path: Path) -> N
     assert (ODS["FAA01"], RDF.type, ITOPS.CommunityPharmacy) in reader.read(path)
 
 
-@pytest.mark.parametrize(("name", "cls"), [
-    ("CCG", "ClinicalCommissioningGroup"),
-    ("clinical commissioning group", "ClinicalCommissioningGroup"),
-    ("CCGs", "ClinicalCommissioningGroup"),
-    ("CSU", "CommissioningSupportUnit"),
-    ("pharmacy", "CommunityPharmacy"),
-    ("Community  Pharmacy", "CommunityPharmacy"),
-    ("DAC", "ApplianceContractor"),
-    ("dispensing appliance contractor", "ApplianceContractor"),
-    ("general dental practice", "DentalPractice"),
-    ("optician", "CommunityOptometryPractice"),
-    ("DMS medical centre", "DMSPractice"),
-    ("NHS CB area team", "AreaTeam"),
-    ("local IT supplier", "LocalITSupplier"),
-    ("acute trust", "SecondaryCareProvider"),
-])
+@pytest.mark.parametrize(
+    ("name", "cls"),
+    [
+        ("CCG", "ClinicalCommissioningGroup"),
+        ("clinical commissioning group", "ClinicalCommissioningGroup"),
+        ("CCGs", "ClinicalCommissioningGroup"),
+        ("CSU", "CommissioningSupportUnit"),
+        ("pharmacy", "CommunityPharmacy"),
+        ("Community  Pharmacy", "CommunityPharmacy"),
+        ("DAC", "ApplianceContractor"),
+        ("dispensing appliance contractor", "ApplianceContractor"),
+        ("general dental practice", "DentalPractice"),
+        ("optician", "CommunityOptometryPractice"),
+        ("DMS medical centre", "DMSPractice"),
+        ("NHS CB area team", "AreaTeam"),
+        ("local IT supplier", "LocalITSupplier"),
+        ("acute trust", "SecondaryCareProvider"),
+    ],
+)
 def test_types_are_accepted_by_name_and_acronym(reader: RegisterReader, name: str, cls: str) -> None:
     graph = reader.read_text(f'ods_code,name,type\nABC01,Example,"{name}"\n', "register.csv")
-    assert set(graph.objects(ODS["ABC01"], RDF.type)) == {ITOPS[cls], URIRef("http://www.w3.org/2002/07/owl#NamedIndividual")}
+    assert set(graph.objects(ODS["ABC01"], RDF.type)) == {
+        ITOPS[cls],
+        URIRef("http://www.w3.org/2002/07/owl#NamedIndividual"),
+    }
 
 
 def test_reader_errors_carry_file_line_and_column(reader: RegisterReader) -> None:
@@ -108,31 +124,89 @@ def test_reader_errors_carry_file_line_and_column(reader: RegisterReader) -> Non
 
 BAD_INPUT = {
     # name: (file name, content, where the message points, what it says)
-    "unknown type": ("r.csv", "ods_code,name,type\nFAA01,A,pharmacy\nFAA02,B,spaceship\n", "3:3", "unknown organisation type 'spaceship'"),
+    "unknown type": (
+        "r.csv",
+        "ods_code,name,type\nFAA01,A,pharmacy\nFAA02,B,spaceship\n",
+        "3:3",
+        "unknown organisation type 'spaceship'",
+    ),
     "missing required column": ("r.csv", "ods_code,name,national_systems\nFAA01,A,EPS\n", "1", "missing column 'type'"),
     "unknown column": ("r.csv", "ods_code,name,type,colour\nFAA01,A,pharmacy,blue\n", "1:4", "unknown column 'colour'"),
     "malformed ODS code": ("r.csv", "ods_code,name,type\nFA-01,A,pharmacy\n", "2:1", "malformed ODS code 'FA-01'"),
-    "duplicate ODS code": ("r.csv", "ods_code,name,type\nFAA01,A,pharmacy\nfaa01,B,pharmacy\n", "3:1", "FAA01 already used on line 2"),
-    "bad date": ("r.csv", "ods_code,name,type,igt_submitted\nFAA01,A,pharmacy,31/03/2013\n", "2:4", "bad date '31/03/2013'"),
-    "impossible date": ("r.csv", "ods_code,name,type,igt_submitted\nFAA01,A,pharmacy,2013-02-30\n", "2:4", "bad date '2013-02-30'"),
-    "maybe smartcards": ("r.csv", "ods_code,name,type,smartcard_users\nFAA01,A,pharmacy,maybe\n", "2:4", "expected yes or no, got 'maybe'"),
-    "unknown national system": ("r.csv", "ods_code,name,type,national_systems\nFAA01,A,pharmacy,EPS; Facebook\n", "2:4",
-                                "unknown national system 'Facebook'"),
-    "unknown standard": ("r.csv", "ods_code,name,type,complies_with\nFAA01,A,pharmacy,ISO 9001\n", "2:4", "unknown standard 'ISO 9001'"),
-    "assurance without holder": ("r.csv", "ods_code,name,type,assurance_holders\nFAA01,A,pharmacy,ISB 0160\n", "2:4",
-                                 "write assurances as STANDARD=HOLDER"),
-    "unknown IGT status": ("r.csv", "ods_code,name,type,igt_status\nFAA01,A,pharmacy,nearly\n", "2:4", "unknown IGT status 'nearly'"),
-    "too many cells": ("r.csv", "ods_code,name,type\nFAA01,A,pharmacy,extra\n", "2", "row has 4 cells but the header has 3"),
-    "row after a quoted line break": ("r.csv", 'ods_code,name,type\nFAA01,"High Street\nPharmacy",pharmacy\nFAA02,B,spaceship\n',
-                                      "4:3", "unknown organisation type 'spaceship'"),
-    "broken Turtle register": ("r.ttl", "@prefix itops: <https://w3id.org/itops#> .\n<https://w3id.org/itops/ods/FAA01>\n"
-                               "    a itops:CommunityPharmacy ;\n    itops:odsCode \"FAA01 .\n", "4", "syntax error"),
+    "duplicate ODS code": (
+        "r.csv",
+        "ods_code,name,type\nFAA01,A,pharmacy\nfaa01,B,pharmacy\n",
+        "3:1",
+        "FAA01 already used on line 2",
+    ),
+    "bad date": (
+        "r.csv",
+        "ods_code,name,type,igt_submitted\nFAA01,A,pharmacy,31/03/2013\n",
+        "2:4",
+        "bad date '31/03/2013'",
+    ),
+    "impossible date": (
+        "r.csv",
+        "ods_code,name,type,igt_submitted\nFAA01,A,pharmacy,2013-02-30\n",
+        "2:4",
+        "bad date '2013-02-30'",
+    ),
+    "maybe smartcards": (
+        "r.csv",
+        "ods_code,name,type,smartcard_users\nFAA01,A,pharmacy,maybe\n",
+        "2:4",
+        "expected yes or no, got 'maybe'",
+    ),
+    "unknown national system": (
+        "r.csv",
+        "ods_code,name,type,national_systems\nFAA01,A,pharmacy,EPS; Facebook\n",
+        "2:4",
+        "unknown national system 'Facebook'",
+    ),
+    "unknown standard": (
+        "r.csv",
+        "ods_code,name,type,complies_with\nFAA01,A,pharmacy,ISO 9001\n",
+        "2:4",
+        "unknown standard 'ISO 9001'",
+    ),
+    "assurance without holder": (
+        "r.csv",
+        "ods_code,name,type,assurance_holders\nFAA01,A,pharmacy,ISB 0160\n",
+        "2:4",
+        "write each value as STANDARD=HOLDER",
+    ),
+    "unknown IGT status": (
+        "r.csv",
+        "ods_code,name,type,igt_status\nFAA01,A,pharmacy,nearly\n",
+        "2:4",
+        "unknown IGT status 'nearly'",
+    ),
+    "too many cells": (
+        "r.csv",
+        "ods_code,name,type\nFAA01,A,pharmacy,extra\n",
+        "2",
+        "row has 4 cells but the header has 3",
+    ),
+    "row after a quoted line break": (
+        "r.csv",
+        'ods_code,name,type\nFAA01,"High Street\nPharmacy",pharmacy\nFAA02,B,spaceship\n',
+        "4:3",
+        "unknown organisation type 'spaceship'",
+    ),
+    "broken Turtle register": (
+        "r.ttl",
+        "@prefix itops: <https://w3id.org/itops#> .\n<https://w3id.org/itops/ods/FAA01>\n"
+        '    a itops:CommunityPharmacy ;\n    itops:odsCode "FAA01 .\n',
+        "4",
+        "syntax error",
+    ),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD_INPUT))
-def test_bad_register_exits_2_naming_file_line_and_column(case: str, tmp_path: Path,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_register_exits_2_naming_file_line_and_column(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     name, content, where, says = BAD_INPUT[case]
     register = tmp_path / name
     register.write_text(content, encoding="utf-8")

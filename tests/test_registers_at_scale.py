@@ -33,6 +33,7 @@ def write_xlsx(path: Path, rows: list[list[str]], *, sheet: str = "Register") ->
 
 def write_ods(path: Path, rows: list[list[str]], *, sheet: str = "Register") -> None:
     """A minimal OpenDocument spreadsheet (what LibreOffice Calc saves), written by hand."""
+
     def cell(value: str) -> str:
         if not value:
             return "<table:table-cell/>"
@@ -74,8 +75,9 @@ def keys(report: dict[str, object]) -> set[tuple[str, str, str]]:
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".ods"])
-def test_a_spreadsheet_register_gives_the_csv_findings(suffix: str, tmp_path: Path,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_spreadsheet_register_gives_the_csv_findings(
+    suffix: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     sheet = tmp_path / f"register{suffix}"
     (write_xlsx if suffix == ".xlsx" else write_ods)(sheet, register_rows())
     code_csv, from_csv = findings(["validate", str(REGISTER)], capsys)
@@ -86,8 +88,9 @@ def test_a_spreadsheet_register_gives_the_csv_findings(suffix: str, tmp_path: Pa
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".ods"])
-def test_a_bad_spreadsheet_cell_is_named_by_file_sheet_row_and_column(suffix: str, tmp_path: Path,
-                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_bad_spreadsheet_cell_is_named_by_file_sheet_row_and_column(
+    suffix: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     rows = register_rows()
     rows[3] = list(rows[3])
     rows[3][2] = "pharmacist's shed"  # the type column of the fourth row
@@ -116,8 +119,9 @@ def test_an_on_disk_store_gives_the_in_memory_findings(tmp_path: Path, capsys: p
     assert keys(again) == keys(in_memory) and again["organisations_checked"] == in_memory["organisations_checked"]
 
 
-def test_an_on_disk_store_never_takes_over_a_folder_it_did_not_make(tmp_path: Path,
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_on_disk_store_never_takes_over_a_folder_it_did_not_make(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "mine"
     folder.mkdir()
     (folder / "notes.txt").write_text("keep me")
@@ -126,8 +130,9 @@ def test_an_on_disk_store_never_takes_over_a_folder_it_did_not_make(tmp_path: Pa
     assert (folder / "notes.txt").read_text() == "keep me"
 
 
-def test_csv_streamed_into_the_store_equals_the_rdflib_reading(tmp_path: Path,
-                                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_csv_streamed_into_the_store_equals_the_rdflib_reading(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The fast engine streams CSV rows into Oxigraph; pySHACL reads them through rdflib: same findings."""
     _, fast = findings(["validate", str(REGISTER)], capsys)
     _, reference = findings(["validate", str(REGISTER), "--engine", "pyshacl"], capsys)

@@ -30,8 +30,9 @@ from itops.release import (
 
 RDFLIB_FORMATS = {".ttl": "turtle", ".owl": "xml", ".jsonld": "json-ld", ".nt": "nt"}
 NAMES = [name for name, _merged, _fmt in RELEASE_FILES]
-BUILD = "import sys; from pathlib import Path; from itops.release import build_release; " \
-        "build_release(Path(sys.argv[1]))"
+BUILD = (
+    "import sys; from pathlib import Path; from itops.release import build_release; build_release(Path(sys.argv[1]))"
+)
 
 
 def _build_in_subprocess(out: Path, seed: str, cwd: Path) -> None:
@@ -39,8 +40,7 @@ def _build_in_subprocess(out: Path, seed: str, cwd: Path) -> None:
     package_parent = str(Path(release.__file__).resolve().parents[1])
     pythonpath = os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": pythonpath}
-    subprocess.run([sys.executable, "-c", BUILD, str(out)], env=env, cwd=cwd, check=True,
-                   timeout=300)
+    subprocess.run([sys.executable, "-c", BUILD, str(out)], env=env, cwd=cwd, check=True, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +70,7 @@ def test_byte_identical_across_processes_and_hash_seeds(tmp_path: Path) -> None:
 
 @pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")  # rdflib's
 @pytest.mark.parametrize("name", NAMES)  # own JSON-LD parser
-def test_release_file_parses_back_to_its_graph(
-    release_dir: Path, merged: Graph, name: str
-) -> None:
+def test_release_file_parses_back_to_its_graph(release_dir: Path, merged: Graph, name: str) -> None:
     path = release_dir / name
     parsed = Graph().parse(path, format=RDFLIB_FORMATS[path.suffix])
     expected = merged if name.startswith("itops-full") else ontology_graph()
@@ -84,9 +82,7 @@ def test_merged_graph_is_one_self_contained_ontology(merged: Graph) -> None:
     assert list(merged.subjects(RDF.type, OWL.Ontology)) == [ONTOLOGY_IRI]
     assert list(merged.triples((None, OWL.imports, None))) == []
     assert (ONTOLOGY_IRI, OWL.versionIRI, None) in merged  # the main header is kept whole
-    assert set(ontology_graph().triples((ONTOLOGY_IRI, None, None))) == set(
-        merged.triples((ONTOLOGY_IRI, None, None))
-    )
+    assert set(ontology_graph().triples((ONTOLOGY_IRI, None, None))) == set(merged.triples((ONTOLOGY_IRI, None, None)))
 
 
 def test_merged_graph_holds_every_data_triple_but_the_headers(merged: Graph) -> None:
@@ -95,10 +91,7 @@ def test_merged_graph_holds_every_data_triple_but_the_headers(merged: Graph) -> 
     for name, data in sources:
         headers = set(data.subjects(RDF.type, OWL.Ontology))
         assert len(headers) == 1, f"{name}: expected one owl:Ontology header"
-        kept = [
-            t for t in data
-            if t[0] not in headers and not any(isinstance(term, BNode) for term in t)
-        ]
+        kept = [t for t in data if t[0] not in headers and not any(isinstance(term, BNode) for term in t)]
         missing = [t for t in kept if t not in merged]
         assert missing == [], f"{name}: {len(missing)} triples missing from the merge"
 

@@ -53,6 +53,7 @@ REFUSED: dict[str, str] = {
     "path/path-strange-002": "path",
 }
 
+
 @dataclass(frozen=True)
 class Case:
     """One sht:Validate entry of the suite."""
@@ -79,9 +80,23 @@ def _suite() -> tuple[Path | None, str]:
     sdist = download / f"pyshacl-{pyshacl_version}.tar.gz"
     if not sdist.is_file():
         proc = subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-             f"pyshacl=={pyshacl_version}", "-d", str(download), "--quiet"],
-            capture_output=True, text=True, timeout=300)
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                f"pyshacl=={pyshacl_version}",
+                "-d",
+                str(download),
+                "--quiet",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if proc.returncode != 0 or not sdist.is_file():
             last = " ".join(proc.stderr.strip().splitlines()[-1:])
             return None, f"cannot download pySHACL {pyshacl_version}'s sdist: {last}"
@@ -90,7 +105,7 @@ def _suite() -> tuple[Path | None, str]:
     with tarfile.open(sdist) as archive:
         members = [m for m in archive.getmembers() if m.name.startswith(prefix) and m.isfile()]
         for member in members:
-            member.name = member.name[len(prefix):]
+            member.name = member.name[len(prefix) :]
         archive.extractall(partial, members=members, filter="data")
     try:
         partial.rename(folder)
@@ -119,8 +134,15 @@ def _cases() -> tuple[list[Case], str]:
                 result = manifest.value(entry, MF.result)
                 assert isinstance(data, URIRef) and isinstance(shapes, URIRef) and isinstance(result, (URIRef, BNode))
                 case_id = f"{file.parent.name}/{file.stem}"
-                cases.append(Case(case_id, Path(data.removeprefix("file://")), Path(shapes.removeprefix("file://")),
-                                  manifest, result))
+                cases.append(
+                    Case(
+                        case_id,
+                        Path(data.removeprefix("file://")),
+                        Path(shapes.removeprefix("file://")),
+                        manifest,
+                        result,
+                    )
+                )
     return cases, ""
 
 
@@ -173,7 +195,6 @@ def _canonical(graph: Graph) -> Graph:
     return out
 
 
-
 def test_every_claimed_component_has_a_case() -> None:
     """Each component the engine compiles is exercised by at least one case that passes."""
     from itops.fastshacl import COMPONENTS
@@ -183,11 +204,20 @@ def test_every_claimed_component_has_a_case() -> None:
     used: set[str] = set()
     for case in CASES:
         if case.id not in REFUSED:
-            used.update(str(o) for o in case.manifest.objects(None, URIRef("http://www.w3.org/ns/shacl#sourceConstraintComponent")))
+            used.update(
+                str(o)
+                for o in case.manifest.objects(None, URIRef("http://www.w3.org/ns/shacl#sourceConstraintComponent"))
+            )
     claimed = {str(c.iri) for c in COMPONENTS.values() if c.refused is None}
     # the suite's core folder has no SHACL-SPARQL case (that is in its sparql folder); test_fastshacl covers it
     # and none of sh:qualifiedMaxCount (test_fastshacl covers both)
-    missing = claimed - used - {"http://www.w3.org/ns/shacl#SPARQLConstraintComponent",
-                                "http://www.w3.org/ns/shacl#PropertyConstraintComponent",
-                                "http://www.w3.org/ns/shacl#QualifiedMaxCountConstraintComponent"}
+    missing = (
+        claimed
+        - used
+        - {
+            "http://www.w3.org/ns/shacl#SPARQLConstraintComponent",
+            "http://www.w3.org/ns/shacl#PropertyConstraintComponent",
+            "http://www.w3.org/ns/shacl#QualifiedMaxCountConstraintComponent",
+        }
+    )
     assert not missing

@@ -58,7 +58,7 @@ def node_shapes(shapes: Graph) -> list[URIRef]:
 def local(term: Node | str) -> str:
     text = str(term)
     assert text.startswith(SHAPES_NS), f"{text} is not an itops shape"
-    return text[len(SHAPES_NS):]
+    return text[len(SHAPES_NS) :]
 
 
 def folders() -> list[str]:
@@ -106,7 +106,9 @@ def test_fail_fixture_gives_exactly_the_expected_findings(name: str, base: Graph
     rule = URIRef(SHAPES_NS + name)
     for _, shape in expected:
         owner = shapes.value(None, SH.property, URIRef(SHAPES_NS + shape))
-        assert URIRef(SHAPES_NS + shape) == rule or owner == rule, f"{shape} is not {name} or one of its property shapes"
+        assert URIRef(SHAPES_NS + shape) == rule or owner == rule, (
+            f"{shape} is not {name} or one of its property shapes"
+        )
 
     report = run(fixture, base, shapes)
     found = Counter((f.focus, local(f.shape)) for f in report.findings)
@@ -132,7 +134,9 @@ def test_every_node_shape_has_fixtures_and_annotations(source_shapes: Graph) -> 
         parts = [*shapes.objects(shape, SH.property), *shapes.objects(shape, SH.sparql)]
         if shapes.value(shape, SH.message) is None and not (parts and all(shapes.value(p, SH.message) for p in parts)):
             problems.append(f"{name}: no sh:message on it or on each of its property shapes")
-        if shapes.value(shape, SH.severity) is None and not (parts and all(shapes.value(p, SH.severity) for p in parts)):
+        if shapes.value(shape, SH.severity) is None and not (
+            parts and all(shapes.value(p, SH.severity) for p in parts)
+        ):
             problems.append(f"{name}: no sh:severity on it or on each of its property shapes")
         if name not in NO_SECTION and shapes.value(shape, ITOPS.enforcesSection) is None:
             problems.append(f"{name}: no itops:enforcesSection")
@@ -174,8 +178,14 @@ def test_every_property_shape_is_an_iri(source_shapes: Graph) -> None:
 
 
 #: Node shapes that check the documents' own data (their table structure and provenance), not a register.
-DATA_SHAPES = {"AccountabilityArrangementShape", "CommissioningArrangementShape", "EscalationRouteShape",
-               "MatrixResponsibilityShape", "StandardRequirementShape", "StatementProvenance"}
+DATA_SHAPES = {
+    "AccountabilityArrangementShape",
+    "CommissioningArrangementShape",
+    "EscalationRouteShape",
+    "MatrixResponsibilityShape",
+    "StandardRequirementShape",
+    "StatementProvenance",
+}
 SOURCE_TEXTS = Path(__file__).resolve().parent.parent / "sources"
 
 
@@ -192,9 +202,15 @@ def test_every_register_rule_fixture_quotes_the_passage_that_decides_it(name: st
     one passage of the documents verbatim (in double quotes; '...' may elide part of it)."""
     sources = _normalised_sources()
     for kind in ("pass.ttl", "fail.ttl"):
-        header = " ".join(line[1:].strip() for line in (FIXTURES / name / kind).read_text(encoding="utf-8").splitlines()
-                          if line.startswith("#"))
+        header = " ".join(
+            line[1:].strip()
+            for line in (FIXTURES / name / kind).read_text(encoding="utf-8").splitlines()
+            if line.startswith("#")
+        )
         quotes = re.findall(r'"([^"]{15,})"', header)
-        verbatim = [q for q in quotes if all(re.sub(r"\s+", " ", part).strip() in sources
-                                             for part in q.split("...") if part.strip())]
+        verbatim = [
+            q
+            for q in quotes
+            if all(re.sub(r"\s+", " ", part).strip() in sources for part in q.split("...") if part.strip())
+        ]
         assert verbatim, f"{name}/{kind} quotes no passage of the documents"

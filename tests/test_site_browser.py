@@ -11,6 +11,7 @@ each message JSON ended by a NUL byte), so no WebSocket library and no port is n
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import select
@@ -26,8 +27,18 @@ from conftest import missing_tool
 
 from itops.docsite import build_site
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--hide-scrollbars",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--remote-debugging-pipe"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--hide-scrollbars",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--remote-debugging-pipe",
+]
 
 #: One page of each kind (and the search page with a query, so that results are drawn).
 PAGES = {
@@ -61,9 +72,14 @@ class Browser:
             os.dup2(commands_read, 3)
             os.dup2(answers_write, 4)
 
-        self.proc = subprocess.Popen([exe, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     preexec_fn=wire, pass_fds=(3, 4))
+        self.proc = subprocess.Popen(
+            [exe, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=wire,
+            pass_fds=(3, 4),
+        )
         os.close(commands_read)
         os.close(answers_write)
         self._buffer = b""
@@ -89,8 +105,9 @@ class Browser:
         parsed: dict[str, Any] = json.loads(message)
         return parsed
 
-    def call(self, method: str, params: dict[str, Any] | None = None, *, session: bool = False,
-             timeout: float = 60) -> dict[str, Any]:
+    def call(
+        self, method: str, params: dict[str, Any] | None = None, *, session: bool = False, timeout: float = 60
+    ) -> dict[str, Any]:
         self._next += 1
         message: dict[str, Any] = {"id": self._next, "method": method, "params": params or {}}
         if session:
@@ -118,8 +135,11 @@ class Browser:
 
     def open(self, url: str, width: int) -> list[str]:
         """Load ``url`` at ``width`` px; return the console errors, exceptions and failed loads it caused."""
-        self.call("Emulation.setDeviceMetricsOverride",
-                  {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600}, session=True)
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600},
+            session=True,
+        )
         self.events.clear()
         self.call("Page.navigate", {"url": url}, session=True)
         self.wait_for("Page.loadEventFired")
@@ -136,28 +156,27 @@ class Browser:
         return problems
 
     def evaluate(self, expression: str) -> Any:
-        return self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True},
-                         session=True)["result"].get("value")
+        return self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=True)[
+            "result"
+        ].get("value")
 
     def screenshot(self, path: Path) -> None:
-        data = self.call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": False}, session=True)["data"]
+        data = self.call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": False}, session=True)[
+            "data"
+        ]
         path.write_bytes(base64.b64decode(data))
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(TimeoutError, EOFError, RuntimeError, OSError):
             self.call("Browser.close", timeout=10)
-        except (TimeoutError, EOFError, RuntimeError, OSError):
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
         for fd in (self._commands, self._answers):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
 
 
 def _high(fd: int) -> int:
@@ -188,8 +207,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     kg = KnowledgeGraph.bundled()
     examples = Path(__file__).resolve().parent.parent / "examples" / "register.csv"
-    kg.add_graph(RegisterReader(kg.dataset, kg.names()).read(str(examples)), name="register.csv",
-                 graph_iri=examples.as_uri())
+    kg.add_graph(
+        RegisterReader(kg.dataset, kg.names()).read(str(examples)), name="register.csv", graph_iri=examples.as_uri()
+    )
     report.write_text(to_html(validate(kg), title="Example register", site_url="."), encoding="utf-8")
     return out
 
@@ -209,7 +229,9 @@ def shots_folder(tmp_path: Path) -> Path:
     return folder
 
 
-def test_every_kind_of_page_loads_cleanly_fits_375px_and_is_screenshot(site: Path, browser: Browser, tmp_path: Path) -> None:
+def test_every_kind_of_page_loads_cleanly_fits_375px_and_is_screenshot(
+    site: Path, browser: Browser, tmp_path: Path
+) -> None:
     shots = shots_folder(tmp_path)
     pages = dict(PAGES, report="report.html")
     failures = []
@@ -242,10 +264,13 @@ def test_search_finds_passages_from_a_file_url(site: Path, browser: Browser) -> 
 def test_the_checks_see_a_console_error_a_missing_file_and_sideways_scroll(tmp_path: Path, browser: Browser) -> None:
     """The checks above can fail: a page with each fault is caught."""
     bad = tmp_path / "bad.html"
-    bad.write_text('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>bad</title>'
-                   '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
-                   '<body><div style="width:900px">wide</div><script src="missing.js"></script>'
-                   '<script>console.error("boom"); undefinedFunction();</script></body></html>', encoding="utf-8")
+    bad.write_text(
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>bad</title>'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
+        '<body><div style="width:900px">wide</div><script src="missing.js"></script>'
+        '<script>console.error("boom"); undefinedFunction();</script></body></html>',
+        encoding="utf-8",
+    )
     problems = browser.open(bad.as_uri(), 375)
     assert any("boom" in p for p in problems) and any(p.startswith("exception") for p in problems)
     assert any("missing.js" in p for p in problems), problems

@@ -44,7 +44,9 @@ def test_every_breakable_rule_can_be_injected() -> None:
 @pytest.mark.parametrize("suffix", [".csv", ".nt"])
 def test_validation_finds_exactly_the_injected_breaks(tmp_path: Path, suffix: str) -> None:
     register = tmp_path / f"register{suffix}"
-    assert main(["synth", "--organisations", "600", "--seed", "11", "--violation-rate", "0.2", "-o", str(register)]) == 0
+    assert (
+        main(["synth", "--organisations", "600", "--seed", "11", "--violation-rate", "0.2", "-o", str(register)]) == 0
+    )
     kg = KnowledgeGraph.bundled()
     kg.add_input(str(register))
     report = validate(kg)

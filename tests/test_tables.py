@@ -21,12 +21,40 @@ GOLDEN = Path(__file__).parent / "golden"
 
 # query name -> (golden file, {golden column: query column})
 TABLES = {
-    "commissioning": ("commissioning.csv", {"document": "document", "row": "row", "commissioner": "commissioner",
-                       "via": "via", "service": "service", "provider": "provider", "cohort": "cohort"}),
-    "accountability": ("accountability.csv", {"document": "document", "row": "row", "body": "body", "via": "via",
-                        "management": "management", "service": "service", "delivery": "delivery"}),
-    "responsibilities": ("responsibilities.csv", {"document": "document", "function": "function", "party": "party",
-                          "number": "number", "statement": "responsibility"}),
+    "commissioning": (
+        "commissioning.csv",
+        {
+            "document": "document",
+            "row": "row",
+            "commissioner": "commissioner",
+            "via": "via",
+            "service": "service",
+            "provider": "provider",
+            "cohort": "cohort",
+        },
+    ),
+    "accountability": (
+        "accountability.csv",
+        {
+            "document": "document",
+            "row": "row",
+            "body": "body",
+            "via": "via",
+            "management": "management",
+            "service": "service",
+            "delivery": "delivery",
+        },
+    ),
+    "responsibilities": (
+        "responsibilities.csv",
+        {
+            "document": "document",
+            "function": "function",
+            "party": "party",
+            "number": "number",
+            "statement": "responsibility",
+        },
+    ),
     "glossary": ("glossary.csv", {"document": "document", "term": "term", "acronym": "acronym"}),
     "scope": ("scope.csv", {"document": "document", "item": "item", "title": "title", "description": "description"}),
     "references": ("references.csv", {"document": "document", "title": "title", "date": "date", "url": "url"}),

@@ -14,8 +14,21 @@ def test_mypy_strict_is_clean(tmp_path: Path) -> None:
     assert (package / "py.typed").is_file(), "the package must ship py.typed"
     # -p checks the package as Python imports it (installed, or the checkout), from a neutral folder
     proc = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--ignore-missing-imports",
-         "--cache-dir", str(tmp_path / "cache"), "-p", "itops"],
-        capture_output=True, text=True, timeout=600, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--ignore-missing-imports",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "-p",
+            "itops",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr

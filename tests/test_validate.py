@@ -122,7 +122,7 @@ def listed_breaks() -> Counter[tuple[str, str, str]]:
 
 def local(shape: str) -> str:
     assert shape.startswith(SHAPES_NS), shape
-    return shape[len(SHAPES_NS):]
+    return shape[len(SHAPES_NS) :]
 
 
 def result_keys(results: Graph) -> Counter[tuple[str, str, str, str]]:
@@ -130,12 +130,14 @@ def result_keys(results: Graph) -> Counter[tuple[str, str, str, str]]:
     keys: Counter[tuple[str, str, str, str]] = Counter()
     for result in results.subjects(RDF.type, SH.ValidationResult):
         path = results.value(result, SH.resultPath)
-        keys[(
-            str(results.value(result, SH.focusNode)),
-            str(path) if isinstance(path, URIRef) else "",
-            str(results.value(result, SH.sourceShape)),
-            str(results.value(result, SH.resultSeverity)),
-        )] += 1
+        keys[
+            (
+                str(results.value(result, SH.focusNode)),
+                str(path) if isinstance(path, URIRef) else "",
+                str(results.value(result, SH.sourceShape)),
+                str(results.value(result, SH.resultSeverity)),
+            )
+        ] += 1
     return keys
 
 
@@ -247,8 +249,9 @@ def test_csv_report(capsys: pytest.CaptureFixture[str], example_report: Report) 
 
 
 @pytest.mark.usefixtures("cached_validation")
-def test_ttl_report_is_pyshacls_results_graph(capsys: pytest.CaptureFixture[str], example_report: Report,
-                                              plain_results: Graph) -> None:
+def test_ttl_report_is_pyshacls_results_graph(
+    capsys: pytest.CaptureFixture[str], example_report: Report, plain_results: Graph
+) -> None:
     code, out, _ = run(capsys, "validate", str(REGISTER_CSV), "--format", "ttl")
     assert code == 1
     report = Graph().parse(data=out, format="turtle")
@@ -289,8 +292,9 @@ class _Page(HTMLParser):
 
 
 @pytest.mark.usefixtures("cached_validation")
-def test_html_report_is_a_complete_self_contained_page(capsys: pytest.CaptureFixture[str],
-                                                       example_report: Report) -> None:
+def test_html_report_is_a_complete_self_contained_page(
+    capsys: pytest.CaptureFixture[str], example_report: Report
+) -> None:
     code, out, _ = run(capsys, "validate", str(REGISTER_CSV), "--format", "html")
     assert code == 1
     page = _Page()

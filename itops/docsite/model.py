@@ -27,8 +27,16 @@ _ID_NS = str(ID)
 _LATEST = date(9999, 12, 31)
 
 #: Properties a statement page shows apart (passage, provenance, notes), not in the list of relations.
-_APART = {ITOPS.quotes, ITOPS.fromDocument, ITOPS.fromSection, RDF.type, SKOS.editorialNote, SKOS.scopeNote,
-          ITOPS.rowNumber, ITOPS.statementNumber}
+_APART = {
+    ITOPS.quotes,
+    ITOPS.fromDocument,
+    ITOPS.fromSection,
+    RDF.type,
+    SKOS.editorialNote,
+    SKOS.scopeNote,
+    ITOPS.rowNumber,
+    ITOPS.statementNumber,
+}
 #: Reading notes: shown under a passage wherever it appears.
 NOTE_PROPERTIES = (SKOS.editorialNote, SKOS.scopeNote)
 
@@ -105,10 +113,11 @@ class Pages:
 
     def links(self, nodes: Iterable[Node]) -> list[Link]:
         """Links to ``nodes``, sorted by name."""
-        return sorted((self.link(n) for n in nodes), key=lambda l: (l.label.casefold(), l.href or ""))
+        return sorted((self.link(n) for n in nodes), key=lambda link: (link.label.casefold(), link.href or ""))
 
 
 # ------------------------------------------------------------------------------------------ vocabulary
+
 
 @dataclass(frozen=True)
 class Term:
@@ -133,10 +142,12 @@ class Term:
     example_statement: Statement | None  # the statement of the example, shown with its passage
 
 
-
-
-_KINDS = ((OWL.Class, "class"), (OWL.ObjectProperty, "object property"), (OWL.DatatypeProperty, "datatype property"),
-          (OWL.AnnotationProperty, "annotation property"))
+_KINDS = (
+    (OWL.Class, "class"),
+    (OWL.ObjectProperty, "object property"),
+    (OWL.DatatypeProperty, "datatype property"),
+    (OWL.AnnotationProperty, "annotation property"),
+)
 
 
 def vocabulary(graph: Graph, pages: Pages, stmts: dict[URIRef, Statement] | None = None) -> list[Term]:
@@ -164,8 +175,10 @@ def vocabulary(graph: Graph, pages: Pages, stmts: dict[URIRef, Statement] | None
                 children = pages.links(c for c in graph.subjects(RDFS.subClassOf, iri) if isinstance(c, URIRef))
                 instance_links = [pages.link(i) for i in instances]
             else:
-                uses = sorted(((s, o) for s, o in graph.subject_objects(iri) if isinstance(s, URIRef)),
-                              key=lambda so: (str(so[0]), str(so[1])))
+                uses = sorted(
+                    ((s, o) for s, o in graph.subject_objects(iri) if isinstance(s, URIRef)),
+                    key=lambda so: (str(so[0]), str(so[1])),
+                )
                 used = len(uses)
                 by_class: dict[URIRef, int] = defaultdict(int)
                 for s, _ in uses:
@@ -179,21 +192,33 @@ def vocabulary(graph: Graph, pages: Pages, stmts: dict[URIRef, Statement] | None
                 parents = pages.links(uris(graph, iri, RDFS.subPropertyOf))
                 children = pages.links(c for c in graph.subjects(RDFS.subPropertyOf, iri) if isinstance(c, URIRef))
                 instance_links = []
-            characteristics = sorted(pages.label(t) for t in uris(graph, iri, RDF.type)
-                                     if t not in (kind_class, OWL.NamedIndividual))
-            terms.append(Term(
-                iri=iri, kind=kind, label=pages.label(iri),
-                definition=text(graph, iri, SKOS.definition, _DC_DESCRIPTION),
-                comment=text(graph, iri, RDFS.comment),
-                parents=parents, children=children,
-                domain=pages.links(uris(graph, iri, RDFS.domain)), range=pages.links(uris(graph, iri, RDFS.range)),
-                characteristics=characteristics,
-                inverse=pages.links(set(uris(graph, iri, OWL.inverseOf)) | {s for s in graph.subjects(OWL.inverseOf, iri)
-                                                                            if isinstance(s, URIRef)}),
-                used=used, where_used=where, examples=examples, instances=instance_links,
-                deprecated=(iri, OWL.deprecated, Literal(True)) in graph,
-                example_statement=stmts.get(example_iri) if stmts and example_iri is not None else None,
-            ))
+            characteristics = sorted(
+                pages.label(t) for t in uris(graph, iri, RDF.type) if t not in (kind_class, OWL.NamedIndividual)
+            )
+            terms.append(
+                Term(
+                    iri=iri,
+                    kind=kind,
+                    label=pages.label(iri),
+                    definition=text(graph, iri, SKOS.definition, _DC_DESCRIPTION),
+                    comment=text(graph, iri, RDFS.comment),
+                    parents=parents,
+                    children=children,
+                    domain=pages.links(uris(graph, iri, RDFS.domain)),
+                    range=pages.links(uris(graph, iri, RDFS.range)),
+                    characteristics=characteristics,
+                    inverse=pages.links(
+                        set(uris(graph, iri, OWL.inverseOf))
+                        | {s for s in graph.subjects(OWL.inverseOf, iri) if isinstance(s, URIRef)}
+                    ),
+                    used=used,
+                    where_used=where,
+                    examples=examples,
+                    instances=instance_links,
+                    deprecated=(iri, OWL.deprecated, Literal(True)) in graph,
+                    example_statement=stmts.get(example_iri) if stmts and example_iri is not None else None,
+                )
+            )
     return terms
 
 
@@ -211,6 +236,7 @@ def _instances(graph: Graph, cls: URIRef, direct: dict[URIRef, set[URIRef]]) -> 
 
 
 # ------------------------------------------------------------------------------------------ statements
+
 
 @dataclass(frozen=True)
 class Relation:
@@ -253,10 +279,13 @@ def statements(graph: Graph, pages: Pages) -> dict[URIRef, Statement]:
             relations.append(Relation(pages.link(p), [pages.link(v) for v in values]))
         number = text(graph, s, ITOPS.rowNumber, ITOPS.statementNumber, ITOPS.itemNumber)
         out[s] = Statement(
-            iri=s, id=slug(s), kind=pages.link(kinds[0]) if kinds else Link("statement"),
+            iri=s,
+            id=slug(s),
+            kind=pages.link(kinds[0]) if kinds else Link("statement"),
             document=_uri(graph.value(s, ITOPS.fromDocument)),
             section=_uri(graph.value(s, ITOPS.fromSection)),
-            number=number, passage=text(graph, s, ITOPS.quotes),
+            number=number,
+            passage=text(graph, s, ITOPS.quotes),
             where=pages.label(graph.value(s, ITOPS.fromSection) or s),
             label=text(graph, s, RDFS.label),
             notes=[n for p in NOTE_PROPERTIES for n in texts(graph, s, p)],
@@ -270,6 +299,7 @@ def _uri(node: Node | None) -> URIRef | None:
 
 
 # ------------------------------------------------------------------------------------------ documents
+
 
 @dataclass(frozen=True)
 class Section:
@@ -369,26 +399,36 @@ def documents(graph: Graph, pages: Pages, stmts: dict[URIRef, Statement]) -> lis
         for st in mine:
             by_section[st.section].append(st)
         sections = []
-        for sec in sorted((s for s in graph.subjects(ITOPS.inDocument, doc) if isinstance(s, URIRef)),
-                          key=lambda s: (text(graph, s, ITOPS.sectionNumber), graph.value(s, ITOPS.subsectionOf) is not None,
-                                         str(s))):
+        for sec in sorted(
+            (s for s in graph.subjects(ITOPS.inDocument, doc) if isinstance(s, URIRef)),
+            key=lambda s: (text(graph, s, ITOPS.sectionNumber), graph.value(s, ITOPS.subsectionOf) is not None, str(s)),
+        ):
             in_section = sorted(by_section.get(sec, []), key=lambda st: st.sort_key)
             rest = [st for st in in_section if not any((st.iri, RDF.type, c) in graph for c in _TABLED)]
             tabular = bool(rest) and all(st.number and " | " in st.passage for st in rest)
             cells = [st.passage.split(" | ") for st in rest] if tabular else []
-            sections.append(Section(
-                iri=sec, id=slug(sec), number=text(graph, sec, ITOPS.sectionNumber),
-                title=text(graph, sec, ITOPS.title, _DC_TITLE, RDFS.label),
-                description=text(graph, sec, ITOPS.description, _DC_DESCRIPTION),
-                notes=[n for p in NOTE_PROPERTIES for n in texts(graph, sec, p)],
-                parent=_uri(graph.value(sec, ITOPS.subsectionOf)),
-                statements=in_section, rest=rest, cells=cells, width=max((len(c) for c in cells), default=0),
-                matrix=sum(1 for st in in_section if (st.iri, RDF.type, ITOPS.MatrixResponsibility) in graph),
-            ))
+            sections.append(
+                Section(
+                    iri=sec,
+                    id=slug(sec),
+                    number=text(graph, sec, ITOPS.sectionNumber),
+                    title=text(graph, sec, ITOPS.title, _DC_TITLE, RDFS.label),
+                    description=text(graph, sec, ITOPS.description, _DC_DESCRIPTION),
+                    notes=[n for p in NOTE_PROPERTIES for n in texts(graph, sec, p)],
+                    parent=_uri(graph.value(sec, ITOPS.subsectionOf)),
+                    statements=in_section,
+                    rest=rest,
+                    cells=cells,
+                    width=max((len(c) for c in cells), default=0),
+                    matrix=sum(1 for st in in_section if (st.iri, RDF.type, ITOPS.MatrixResponsibility) in graph),
+                )
+            )
 
-        def rows_of(cls: URIRef) -> list[Statement]:
-            return sorted((st for st in mine if (st.iri, RDF.type, cls) in graph),
-                          key=lambda st: (int(st.number) if st.number.isdigit() else 0, st.id))
+        def rows_of(cls: URIRef, mine: list[Statement] = mine) -> list[Statement]:
+            return sorted(
+                (st for st in mine if (st.iri, RDF.type, cls) in graph),
+                key=lambda st: (int(st.number) if st.number.isdigit() else 0, st.id),
+            )
 
         def plain(value: str) -> list[Link]:
             return [Link(value)] if value else []
@@ -396,37 +436,81 @@ def documents(graph: Graph, pages: Pages, stmts: dict[URIRef, Statement]) -> lis
         commissioning = Table(
             "Commissioning responsibilities",
             ["Row", "Commissioner", "Through", "Service being commissioned", "Commissioned from"],
-            [TableRow(st, [[Link(st.number)],
-                           _labels_of(pages, graph, st.iri, ITOPS.hasCommissioner) + plain(text(graph, st.iri, ITOPS.partyRole)),
-                           _labels_of(pages, graph, st.iri, ITOPS.actsThrough),
-                           plain(text(graph, st.iri, ITOPS.serviceDescription)),
-                           _labels_of(pages, graph, st.iri, ITOPS.commissionedFrom)])
-             for st in rows_of(ITOPS.CommissioningArrangement)])
+            [
+                TableRow(
+                    st,
+                    [
+                        [Link(st.number)],
+                        _labels_of(pages, graph, st.iri, ITOPS.hasCommissioner)
+                        + plain(text(graph, st.iri, ITOPS.partyRole)),
+                        _labels_of(pages, graph, st.iri, ITOPS.actsThrough),
+                        plain(text(graph, st.iri, ITOPS.serviceDescription)),
+                        _labels_of(pages, graph, st.iri, ITOPS.commissionedFrom),
+                    ],
+                )
+                for st in rows_of(ITOPS.CommissioningArrangement)
+            ],
+        )
         accountability = Table(
             "Accountability – who holds who to account",
-            ["Row", "Organisational body", "Accountable for management", "Service accountable for", "Accountable for delivery"],
-            [TableRow(st, [[Link(st.number)],
-                           _labels_of(pages, graph, st.iri, ITOPS.hasAccountableBody)
-                           + _labels_of(pages, graph, st.iri, ITOPS.actsThrough),
-                           _labels_of(pages, graph, st.iri, ITOPS.accountableForManagement),
-                           plain(text(graph, st.iri, ITOPS.serviceDescription)),
-                           _labels_of(pages, graph, st.iri, ITOPS.accountableForDelivery)])
-             for st in rows_of(ITOPS.AccountabilityArrangement)])
-        out.append(Document(
-            iri=doc, key=key, title=text(graph, doc, ITOPS.title, _DC_TITLE, RDFS.label),
-            published=text(graph, doc, URIRef("http://purl.org/dc/terms/date"), ITOPS.publicationDate,
-                           URIRef("http://purl.org/dc/terms/issued")),
-            effective=text(graph, doc, ITOPS.effectiveFrom)[:10],
-            publisher=pages.link(graph.value(doc, ITOPS.publishedBy) or graph.value(doc, URIRef("http://purl.org/dc/terms/publisher"))
-                                 or Literal("")),
-            sections=sections, commissioning=commissioning, accountability=accountability,
-            grid=_grid(graph, pages, mine, rows_of(ITOPS.CommissioningArrangement), rows_of(ITOPS.AccountabilityArrangement)),
-        ))
+            [
+                "Row",
+                "Organisational body",
+                "Accountable for management",
+                "Service accountable for",
+                "Accountable for delivery",
+            ],
+            [
+                TableRow(
+                    st,
+                    [
+                        [Link(st.number)],
+                        _labels_of(pages, graph, st.iri, ITOPS.hasAccountableBody)
+                        + _labels_of(pages, graph, st.iri, ITOPS.actsThrough),
+                        _labels_of(pages, graph, st.iri, ITOPS.accountableForManagement),
+                        plain(text(graph, st.iri, ITOPS.serviceDescription)),
+                        _labels_of(pages, graph, st.iri, ITOPS.accountableForDelivery),
+                    ],
+                )
+                for st in rows_of(ITOPS.AccountabilityArrangement)
+            ],
+        )
+        out.append(
+            Document(
+                iri=doc,
+                key=key,
+                title=text(graph, doc, ITOPS.title, _DC_TITLE, RDFS.label),
+                published=text(
+                    graph,
+                    doc,
+                    URIRef("http://purl.org/dc/terms/date"),
+                    ITOPS.publicationDate,
+                    URIRef("http://purl.org/dc/terms/issued"),
+                ),
+                effective=text(graph, doc, ITOPS.effectiveFrom)[:10],
+                publisher=pages.link(
+                    graph.value(doc, ITOPS.publishedBy)
+                    or graph.value(doc, URIRef("http://purl.org/dc/terms/publisher"))
+                    or Literal("")
+                ),
+                sections=sections,
+                commissioning=commissioning,
+                accountability=accountability,
+                grid=_grid(
+                    graph,
+                    pages,
+                    mine,
+                    rows_of(ITOPS.CommissioningArrangement),
+                    rows_of(ITOPS.AccountabilityArrangement),
+                ),
+            )
+        )
     return out
 
 
-def _grid(graph: Graph, pages: Pages, mine: list[Statement], commissioning: list[Statement],
-          accountability: list[Statement]) -> Grid:
+def _grid(
+    graph: Graph, pages: Pages, mine: list[Statement], commissioning: list[Statement], accountability: list[Statement]
+) -> Grid:
     cells_raw: dict[tuple[URIRef, URIRef], list[Statement]] = defaultdict(list)
     for st in mine:
         if (st.iri, RDF.type, ITOPS.MatrixResponsibility) not in graph:
@@ -441,7 +525,8 @@ def _grid(graph: Graph, pages: Pages, mine: list[Statement], commissioning: list
     for (f, p), sts in cells_raw.items():
         sts.sort(key=lambda st: st.sort_key)
         cells[(pages.label(f), pages.label(p))] = Cell(
-            sts, all((st.iri, no_direct, Literal(True)) in graph for st in sts))
+            sts, all((st.iri, no_direct, Literal(True)) in graph for st in sts)
+        )
 
     def services_below(nodes: Iterable[URIRef]) -> set[URIRef]:
         out: set[URIRef] = set()
@@ -457,28 +542,47 @@ def _grid(graph: Graph, pages: Pages, mine: list[Statement], commissioning: list
     raci = []
     for f in functions:
         cell_statements = [st for (ff, _), sts in cells_raw.items() if ff == f for st in sts]
-        named = {o for st in cell_statements for prop in (ITOPS.concernsService, ITOPS.concernsStandard)
-                 for o in uris(graph, st.iri, prop)}
+        named = {
+            o
+            for st in cell_statements
+            for prop in (ITOPS.concernsService, ITOPS.concernsStandard)
+            for o in uris(graph, st.iri, prop)
+        }
         named = services_below(named)
 
-        def by_party(rows: list[Statement], concern: tuple[URIRef, ...], who: URIRef,
-                     named: set[URIRef] = named) -> list[tuple[Link, list[Statement]]]:
+        def by_party(
+            rows: list[Statement], concern: tuple[URIRef, ...], who: URIRef, named: set[URIRef] = named
+        ) -> list[tuple[Link, list[Statement]]]:
             found: dict[URIRef, list[Statement]] = defaultdict(list)
             for st in rows:
                 if {o for prop in concern for o in uris(graph, st.iri, prop)} & named:
                     for party in uris(graph, st.iri, who):
                         found[party].append(st)
-            return [(pages.link(p), sts) for p, sts in sorted(found.items(), key=lambda kv: pages.label(kv[0]).casefold())]
+            return [
+                (pages.link(p), sts) for p, sts in sorted(found.items(), key=lambda kv: pages.label(kv[0]).casefold())
+            ]
 
-        raci.append(RaciRow(
-            function=pages.link(f),
-            commissions=by_party(commissioning, (ITOPS.commissionsService, ITOPS.concernsStandard), ITOPS.hasCommissioner),
-            accountable=by_party(accountability, (ITOPS.concernsService, ITOPS.concernsStandard), ITOPS.hasAccountableBody),
-            delivers=pages.links(p for (ff, p), c in cells_raw.items()
-                                 if ff == f and not all((st.iri, no_direct, Literal(True)) in graph for st in c)),
-            no_direct=pages.links(p for (ff, p), c in cells_raw.items()
-                                  if ff == f and all((st.iri, no_direct, Literal(True)) in graph for st in c)),
-        ))
+        raci.append(
+            RaciRow(
+                function=pages.link(f),
+                commissions=by_party(
+                    commissioning, (ITOPS.commissionsService, ITOPS.concernsStandard), ITOPS.hasCommissioner
+                ),
+                accountable=by_party(
+                    accountability, (ITOPS.concernsService, ITOPS.concernsStandard), ITOPS.hasAccountableBody
+                ),
+                delivers=pages.links(
+                    p
+                    for (ff, p), c in cells_raw.items()
+                    if ff == f and not all((st.iri, no_direct, Literal(True)) in graph for st in c)
+                ),
+                no_direct=pages.links(
+                    p
+                    for (ff, p), c in cells_raw.items()
+                    if ff == f and all((st.iri, no_direct, Literal(True)) in graph for st in c)
+                ),
+            )
+        )
     return Grid([pages.link(f) for f in functions], [pages.link(p) for p in parties], cells, raci)
 
 
@@ -487,15 +591,32 @@ def _grid(graph: Graph, pages: Pages, mine: list[Statement], commissioning: list
 #: The headings of a party page: (heading, statement class, property linking the statement to the party,
 #: properties naming the other side). A statement that names the party otherwise goes under "Also named in".
 PARTY_SECTIONS: tuple[tuple[str, URIRef, URIRef, tuple[URIRef, ...]], ...] = (
-    ("Commissions", ITOPS.CommissioningRelationship, ITOPS.hasCommissioner, (ITOPS.commissionedFrom, ITOPS.actsThrough)),
+    (
+        "Commissions",
+        ITOPS.CommissioningRelationship,
+        ITOPS.hasCommissioner,
+        (ITOPS.commissionedFrom, ITOPS.actsThrough),
+    ),
     ("Is commissioned by", ITOPS.CommissioningRelationship, ITOPS.commissionedFrom, (ITOPS.hasCommissioner,)),
     ("Provides", ITOPS.ProvisionStatement, ITOPS.hasProvider, ()),
-    ("Holds to account", ITOPS.AccountabilityArrangement, ITOPS.hasAccountableBody,
-     (ITOPS.accountableForDelivery, ITOPS.accountableForManagement)),
-    ("Is held to account for delivery by", ITOPS.AccountabilityArrangement, ITOPS.accountableForDelivery,
-     (ITOPS.hasAccountableBody,)),
-    ("Is held to account for management by", ITOPS.AccountabilityArrangement, ITOPS.accountableForManagement,
-     (ITOPS.hasAccountableBody,)),
+    (
+        "Holds to account",
+        ITOPS.AccountabilityArrangement,
+        ITOPS.hasAccountableBody,
+        (ITOPS.accountableForDelivery, ITOPS.accountableForManagement),
+    ),
+    (
+        "Is held to account for delivery by",
+        ITOPS.AccountabilityArrangement,
+        ITOPS.accountableForDelivery,
+        (ITOPS.hasAccountableBody,),
+    ),
+    (
+        "Is held to account for management by",
+        ITOPS.AccountabilityArrangement,
+        ITOPS.accountableForManagement,
+        (ITOPS.hasAccountableBody,),
+    ),
     ("Tasks and functions", ITOPS.MatrixResponsibility, ITOPS.heldBy, (ITOPS.forFunction,)),
     ("Standards it must meet", ITOPS.StandardRequirement, ITOPS.appliesTo, (ITOPS.requiresStandard,)),
     ("Escalates to", ITOPS.EscalationRoute, ITOPS.escalatedBy, (ITOPS.escalatesTo,)),
@@ -545,13 +666,17 @@ class ObligationView:
 def obligation_view(graph: Graph, pages: Pages, st: Statement) -> ObligationView:
     """The parts of an obligation a page shows."""
     return ObligationView(
-        statement=st, action=text(graph, st.iri, ITOPS.obligedAction, RDFS.label), modality=text(graph, st.iri, ITOPS.modality),
-        severity=text(graph, st.iri, ITOPS.severity), condition=text(graph, st.iri, ITOPS.condition),
+        statement=st,
+        action=text(graph, st.iri, ITOPS.obligedAction, RDFS.label),
+        modality=text(graph, st.iri, ITOPS.modality),
+        severity=text(graph, st.iri, ITOPS.severity),
+        condition=text(graph, st.iri, ITOPS.condition),
         standards=pages.links(uris(graph, st.iri, ITOPS.obligedStandard)),
         assured_by=pages.links(uris(graph, st.iri, ITOPS.obligationAssuredBy)),
         issues_go_to=pages.links(uris(graph, st.iri, ITOPS.issuesGoTo)),
         checked_by=pages.links(uris(graph, st.iri, ITOPS.checkedBy)),
-        unchecked_because=text(graph, st.iri, ITOPS.uncheckedBecause))
+        unchecked_because=text(graph, st.iri, ITOPS.uncheckedBecause),
+    )
 
 
 @dataclass(frozen=True)
@@ -592,25 +717,35 @@ def entity_iris(graph: Graph, statement_iris: set[URIRef]) -> list[URIRef]:
     sections and the change events and evidence of the lineage (which the timelines show)."""
     skip_types = {ITOPS.Document, ITOPS.Section}
     out = []
-    for thing in sorted({s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef)
-                         and str(s).startswith(_ID_NS)} - statement_iris, key=str):
+    for thing in sorted(
+        {s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef) and str(s).startswith(_ID_NS)}
+        - statement_iris,
+        key=str,
+    ):
         types = set(uris(graph, thing, RDF.type))
         if not types & skip_types and not any(_is_change(graph, t) for t in types):
             out.append(thing)
     return out
 
 
-def entities(graph: Graph, pages: Pages, stmts: dict[URIRef, Statement], parties: set[URIRef],
-             timelines: dict[URIRef, str]) -> list[Entity]:
+def entities(
+    graph: Graph, pages: Pages, stmts: dict[URIRef, Statement], parties: set[URIRef], timelines: dict[URIRef, str]
+) -> list[Entity]:
     """Every individual of ``id:`` that is not a statement, section or document, with what names it."""
-    from itops.lineage import changes as all_changes, resolve
+    from itops.lineage import changes as all_changes
+    from itops.lineage import resolve
 
     change_list = all_changes(graph)
     structural_statement_props = {ITOPS.fromDocument, ITOPS.fromSection}
     mentions: dict[URIRef, list[tuple[URIRef, URIRef]]] = defaultdict(list)  # thing -> (statement, property)
     for st in stmts.values():
         for p, o in graph.predicate_objects(st.iri):
-            if isinstance(o, URIRef) and isinstance(p, URIRef) and p not in structural_statement_props and p != RDF.type:
+            if (
+                isinstance(o, URIRef)
+                and isinstance(p, URIRef)
+                and p not in structural_statement_props
+                and p != RDF.type
+            ):
                 mentions[o].append((st.iri, p))
     bound: dict[URIRef, list[URIRef]] = defaultdict(list)  # party -> the obligations that bind it
     for st in sorted(stmts.values(), key=lambda st: (str(st.document), st.sort_key)):
@@ -627,14 +762,20 @@ def entities(graph: Graph, pages: Pages, stmts: dict[URIRef, Statement], parties
         inherited = []
         for broader in _broader(graph, thing):
             if bound.get(broader):
-                inherited.append((pages.link(broader), [obligation_view(graph, pages, stmts[o]) for o in bound[broader]]))
+                inherited.append(
+                    (pages.link(broader), [obligation_view(graph, pages, stmts[o]) for o in bound[broader]])
+                )
         for heading, cls, prop, other_props in PARTY_SECTIONS:
             found = []
             for st_iri, p in sorted(mentions.get(thing, []), key=lambda sp: str(sp[0])):
                 if p == prop and (st_iri, p) not in used and _is_a(graph, st_iri, cls):
                     used.add((st_iri, p))
-                    found.append(Mention(stmts[st_iri], pages.links(o for op in other_props for o in uris(graph, st_iri, op)
-                                                                    if o != thing)))
+                    found.append(
+                        Mention(
+                            stmts[st_iri],
+                            pages.links(o for op in other_props for o in uris(graph, st_iri, op) if o != thing),
+                        )
+                    )
             if found:
                 groups.append(Group(heading, slug(heading.lower().replace(" ", "-")), _ordered(found)))
         rest: dict[tuple[str, str], list[Mention]] = defaultdict(list)
@@ -644,17 +785,40 @@ def entities(graph: Graph, pages: Pages, stmts: dict[URIRef, Statement], parties
             st = stmts[st_iri]
             rest[(st.kind.label, pages.label(p))].append(Mention(st, []))
         for (kind, prop_label), found in sorted(rest.items()):
-            groups.append(Group(f"{kind} — {prop_label}", slug(f"{kind}-{prop_label}".lower().replace(" ", "-")),
-                                _ordered(found)))
-        facts = [Relation(pages.link(p), pages.links(graph.objects(thing, p)))
-                 for p in sorted({p for p in graph.predicates(thing, None) if isinstance(p, URIRef)}, key=str)
-                 if p not in (RDF.type, RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.definition, SKOS.editorialNote,
-                              SKOS.scopeNote, RDFS.comment)]
+            groups.append(
+                Group(f"{kind} — {prop_label}", slug(f"{kind}-{prop_label}".lower().replace(" ", "-")), _ordered(found))
+            )
+        facts = [
+            Relation(pages.link(p), pages.links(graph.objects(thing, p)))
+            for p in sorted({p for p in graph.predicates(thing, None) if isinstance(p, URIRef)}, key=str)
+            if p
+            not in (
+                RDF.type,
+                RDFS.label,
+                SKOS.prefLabel,
+                SKOS.altLabel,
+                SKOS.definition,
+                SKOS.editorialNote,
+                SKOS.scopeNote,
+                RDFS.comment,
+            )
+        ]
         referenced = []
-        for p in sorted({p for s, p in graph.subject_predicates(thing) if isinstance(p, URIRef)
-                         and isinstance(s, URIRef) and s not in stmts and p != RDF.type}, key=str):
-            subjects = [s for s in graph.subjects(p, thing) if isinstance(s, URIRef) and s not in stmts
-                        and not any(_is_change(graph, t) for t in uris(graph, s, RDF.type))]
+        for p in sorted(
+            {
+                p
+                for s, p in graph.subject_predicates(thing)
+                if isinstance(p, URIRef) and isinstance(s, URIRef) and s not in stmts and p != RDF.type
+            },
+            key=str,
+        ):
+            subjects = [
+                s
+                for s in graph.subjects(p, thing)
+                if isinstance(s, URIRef)
+                and s not in stmts
+                and not any(_is_change(graph, t) for t in uris(graph, s, RDF.type))
+            ]
             if subjects and not any({v.label for v in f.values} == {pages.label(x) for x in subjects} for f in facts):
                 referenced.append(Relation(Link(f"is “{pages.label(p)}” of"), pages.links(subjects)))
         name_changes = []
@@ -662,20 +826,32 @@ def entities(graph: Graph, pages: Pages, stmts: dict[URIRef, Statement], parties
         if any(thing in c.originals for c in change_list):
             resolution = resolve(graph, thing, _LATEST)
             for c in resolution.chain + resolution.delegations:
-                name_changes.append(NameChange(c.effective().isoformat(), c.kind,
-                                               pages.links(c.results or c.delegated_to), c.note))
+                name_changes.append(
+                    NameChange(c.effective().isoformat(), c.kind, pages.links(c.results or c.delegated_to), c.note)
+                )
             name_changes.sort(key=lambda c: (c.day, c.kind))
             today = pages.links(resolution.current)
-        out.append(Entity(
-            iri=thing, label=pages.label(thing), pref_label=text(graph, thing, SKOS.prefLabel),
-            alt_labels=texts(graph, thing, SKOS.altLabel),
-            kinds=pages.links(t for t in types if is_itops_term(t) or t == ORG.Organization),
-            definition=text(graph, thing, SKOS.definition, RDFS.comment),
-            notes=[n for p in NOTE_PROPERTIES for n in texts(graph, thing, p)],
-            facts=facts, referenced_by=referenced, groups=groups, obligations=obligations, inherited=inherited,
-            changes=name_changes, today=today, timeline=timelines.get(thing), is_party=thing in parties,
-            href=pages.paths.get(thing, ""),
-        ))
+        out.append(
+            Entity(
+                iri=thing,
+                label=pages.label(thing),
+                pref_label=text(graph, thing, SKOS.prefLabel),
+                alt_labels=texts(graph, thing, SKOS.altLabel),
+                kinds=pages.links(t for t in types if is_itops_term(t) or t == ORG.Organization),
+                definition=text(graph, thing, SKOS.definition, RDFS.comment),
+                notes=[n for p in NOTE_PROPERTIES for n in texts(graph, thing, p)],
+                facts=facts,
+                referenced_by=referenced,
+                groups=groups,
+                obligations=obligations,
+                inherited=inherited,
+                changes=name_changes,
+                today=today,
+                timeline=timelines.get(thing),
+                is_party=thing in parties,
+                href=pages.paths.get(thing, ""),
+            )
+        )
     return out
 
 

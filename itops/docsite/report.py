@@ -41,14 +41,36 @@ def render_report(report: Report, *, title: str, summary: str, site_url: str | N
         first.setdefault(f.rule, f)
         severities[f.rule].add(f.severity)
     most = max((len(v) for v in by_rule.values()), default=1)
-    bars = [Bar(rule_link(first[r]), len(focuses), max(2, round(100 * len(focuses) / most)),
-                "violation" if "Violation" in severities[r] else "warning")
-            for r, focuses in sorted(by_rule.items(), key=lambda kv: (-len(kv[1]), first[kv[0]].rule_label.casefold()))]
+    bars = [
+        Bar(
+            rule_link(first[r]),
+            len(focuses),
+            max(2, round(100 * len(focuses) / most)),
+            "violation" if "Violation" in severities[r] else "warning",
+        )
+        for r, focuses in sorted(by_rule.items(), key=lambda kv: (-len(kv[1]), first[kv[0]].rule_label.casefold()))
+    ]
     organisations = [
-        (findings[0], [(f, rule_link(f), [Link(label, href) for label, href in parties.get(f.rule, [])])
-                       for f in findings])
-        for findings in report.affected().values()]
-    return environment().get_template("report.html.j2").render(
-        title=title, root=root, nav=_nav() if site_url else [], kind="report", current="", search=False,
-        inline_css=static_text("site.css"), summary=summary, bars=bars, organisations=organisations,
-        linked=bool(site_url))
+        (
+            findings[0],
+            [(f, rule_link(f), [Link(label, href) for label, href in parties.get(f.rule, [])]) for f in findings],
+        )
+        for findings in report.affected().values()
+    ]
+    return (
+        environment()
+        .get_template("report.html.j2")
+        .render(
+            title=title,
+            root=root,
+            nav=_nav() if site_url else [],
+            kind="report",
+            current="",
+            search=False,
+            inline_css=static_text("site.css"),
+            summary=summary,
+            bars=bars,
+            organisations=organisations,
+            linked=bool(site_url),
+        )
+    )

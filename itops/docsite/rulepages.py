@@ -86,7 +86,9 @@ def _messages(shapes: Graph, shape: Node) -> list[str]:
 
 
 def _severity(shapes: Graph, shape: Node) -> str:
-    severities = {shapes.value(shape, SH.severity)} | {shapes.value(p, SH.severity) for p in shapes.objects(shape, SH.property)}
+    severities = {shapes.value(shape, SH.severity)} | {
+        shapes.value(p, SH.severity) for p in shapes.objects(shape, SH.property)
+    }
     names = sorted({_SEVERITY[s] for s in severities if isinstance(s, URIRef) and s in _SEVERITY})
     return " / ".join(names) or "Violation"
 
@@ -118,8 +120,14 @@ def rule_parties(graph: Graph, shapes: Graph) -> dict[str, list[URIRef]]:
     return out
 
 
-def rule_pages(graph: Graph, shapes: Graph, pages: Pages, all_rules: list[Rule], stmts: dict[URIRef, Statement],
-               findings: list[Finding] | None) -> list[RulePage]:
+def rule_pages(
+    graph: Graph,
+    shapes: Graph,
+    pages: Pages,
+    all_rules: list[Rule],
+    stmts: dict[URIRef, Statement],
+    findings: list[Finding] | None,
+) -> list[RulePage]:
     """One page's worth of data per rule."""
     parties = rule_parties(graph, shapes)
     by_rule: dict[str, list[Finding]] = defaultdict(list)
@@ -129,16 +137,23 @@ def rule_pages(graph: Graph, shapes: Graph, pages: Pages, all_rules: list[Rule],
     for rule in all_rules:
         shape = URIRef(rule.shape)
         messages = _messages(shapes, shape)
-        out.append(RulePage(
-            rule=rule, id=rule_id(rule.shape), severity=_severity(shapes, shape),
-            applies_to=_targets(shapes, pages, shape), fails_when=messages,
-            sections=pages.links(uris(shapes, shape, ITOPS.enforcesSection)),
-            statements=[stmts[s] for s in uris(shapes, shape, ITOPS.enforcesStatement) if s in stmts],
-            parties=pages.links(parties.get(rule.shape, [])),
-            party_iris=parties.get(rule.shape, []),
-            examples=examples_for(rule.shape),
-            findings=by_rule.get(rule.shape, []),
-            obligations=sorted((stmts[o] for o in graph.subjects(ITOPS.checkedBy, shape) if isinstance(o, URIRef) and o in stmts),
-                               key=lambda st: (str(st.document), st.sort_key)),
-        ))
+        out.append(
+            RulePage(
+                rule=rule,
+                id=rule_id(rule.shape),
+                severity=_severity(shapes, shape),
+                applies_to=_targets(shapes, pages, shape),
+                fails_when=messages,
+                sections=pages.links(uris(shapes, shape, ITOPS.enforcesSection)),
+                statements=[stmts[s] for s in uris(shapes, shape, ITOPS.enforcesStatement) if s in stmts],
+                parties=pages.links(parties.get(rule.shape, [])),
+                party_iris=parties.get(rule.shape, []),
+                examples=examples_for(rule.shape),
+                findings=by_rule.get(rule.shape, []),
+                obligations=sorted(
+                    (stmts[o] for o in graph.subjects(ITOPS.checkedBy, shape) if isinstance(o, URIRef) and o in stmts),
+                    key=lambda st: (str(st.document), st.sort_key),
+                ),
+            )
+        )
     return out

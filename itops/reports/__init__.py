@@ -19,15 +19,24 @@ Kind = Literal["validation", "query", "info", "rules", "resolve", "types", "obli
 #: kind -> format -> "module:function" (a module of this package, or a full dotted name); each module
 #: is imported only when one of its writers runs, so that a command loads only what it prints.
 _REGISTRY: dict[str, dict[str, str]] = {
-    "validation": {"text": "validation:to_text", "json": "validation:to_json", "csv": "validation:to_csv",
-                   "ttl": "validation:to_ttl", "html": "validation:to_html"},
+    "validation": {
+        "text": "validation:to_text",
+        "json": "validation:to_json",
+        "csv": "validation:to_csv",
+        "ttl": "validation:to_ttl",
+        "html": "validation:to_html",
+    },
     "query": {"text": "tables:query_text", "csv": "tables:query_csv", "json": "tables:query_json"},
     "info": {"text": "tables:info_text", "json": "tables:info_json"},
     "rules": {"text": "tables:rules_text", "csv": "tables:rules_csv", "json": "tables:rules_json"},
     "resolve": {"text": "tables:resolve_text", "json": "tables:resolve_json"},
     "types": {"text": "tables:types_text", "csv": "tables:types_csv"},
-    "obligations": {"text": "itops.obligations:to_text", "csv": "itops.obligations:to_csv",
-                    "json": "itops.obligations:to_json", "html": "itops.obligations:to_html"},
+    "obligations": {
+        "text": "itops.obligations:to_text",
+        "csv": "itops.obligations:to_csv",
+        "json": "itops.obligations:to_json",
+        "html": "itops.obligations:to_html",
+    },
     "diff": {"text": "tables:diff_text", "json": "tables:diff_json"},
 }
 

@@ -43,6 +43,7 @@ def _csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 # ------------------------------------------------------------------------------------ query rows
 
+
 def query_text(result: QueryResult, *, title: str = "") -> str:
     """Query rows as a table, with the row count."""
     table = Table(title=title or None, show_lines=True)
@@ -120,13 +121,31 @@ def info_json(info: Info, *, version: str = "") -> str:
 
 # ------------------------------------------------------------------------------------ rules
 
-_RULE_COLUMNS = ("document", "section", "obligation", "party", "modality", "severity", "register_subject",
-                 "enforced_by", "why_not_checkable")
+_RULE_COLUMNS = (
+    "document",
+    "section",
+    "obligation",
+    "party",
+    "modality",
+    "severity",
+    "register_subject",
+    "enforced_by",
+    "why_not_checkable",
+)
 
 
 def _rule_row(row: Obligation) -> list[object]:
-    return [row.document, row.section, row.passage, row.party, row.modality, row.severity,
-            "yes" if row.register_subject else "no", "; ".join(row.shapes), row.reason]
+    return [
+        row.document,
+        row.section,
+        row.passage,
+        row.party,
+        row.modality,
+        row.severity,
+        "yes" if row.register_subject else "no",
+        "; ".join(row.shapes),
+        row.reason,
+    ]
 
 
 def rules_csv(rows: Sequence[Obligation]) -> str:
@@ -137,8 +156,12 @@ def rules_csv(rows: Sequence[Obligation]) -> str:
 def rules_json(rows: Sequence[Obligation]) -> str:
     """Every obligation and the coverage counts, as JSON."""
     counts = dataclasses.asdict(summarise(list(rows)))
-    return json.dumps({"coverage": counts, "obligations": [dataclasses.asdict(r) for r in rows]},
-                      indent=1, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(
+            {"coverage": counts, "obligations": [dataclasses.asdict(r) for r in rows]}, indent=1, ensure_ascii=False
+        )
+        + "\n"
+    )
 
 
 def rules_text(rows: Sequence[Obligation]) -> str:
@@ -147,34 +170,51 @@ def rules_text(rows: Sequence[Obligation]) -> str:
     for column in ("document", "section", "obligation", "binds", "checked by / why not"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(row.document, row.section, row.passage, f"{row.party} ({row.modality})",
-                      "; ".join(row.shapes) or row.reason)
+        table.add_row(
+            row.document, row.section, row.passage, f"{row.party} ({row.modality})", "; ".join(row.shapes) or row.reason
+        )
     c = summarise(list(rows))
-    footer = (f"{c.passages} obligations (distinct passages per document): {c.checked} checked by a rule, "
-              f"{c.with_reason} with a reason no register can show them, {c.not_reviewed} not reviewed.\n"
-              f"About organisations a register holds: {c.register_passages}, of which {c.register_checked} checked "
-              f"and {c.register_with_reason} with a reason of their own.")
+    footer = (
+        f"{c.passages} obligations (distinct passages per document): {c.checked} checked by a rule, "
+        f"{c.with_reason} with a reason no register can show them, {c.not_reviewed} not reviewed.\n"
+        f"About organisations a register holds: {c.register_passages}, of which {c.register_checked} checked "
+        f"and {c.register_with_reason} with a reason of their own."
+    )
     return _recorded(table, footer)
 
 
 # ------------------------------------------------------------------------------------ resolve
 
+
 def _change(named: NamedResolution, c: Change) -> dict[str, object]:
-    return {"change": str(c.iri), "kind": c.kind, "from": [named.name(o) for o in c.originals],
-            "to": [named.name(r) for r in c.results], "legal_date": c.legal.isoformat() if c.legal else None,
-            "operational_date": c.operational.isoformat() if c.operational else None, "precision": c.precision,
-            "instrument": c.instrument, "note": c.note,
-            "delegated_to": [named.name(d) for d in c.delegated_to], "accountable": [named.name(a) for a in c.accountable],
-            "sources": [{"title": e.title, "url": e.url, "excerpt": e.excerpt} for e in c.evidence]}
+    return {
+        "change": str(c.iri),
+        "kind": c.kind,
+        "from": [named.name(o) for o in c.originals],
+        "to": [named.name(r) for r in c.results],
+        "legal_date": c.legal.isoformat() if c.legal else None,
+        "operational_date": c.operational.isoformat() if c.operational else None,
+        "precision": c.precision,
+        "instrument": c.instrument,
+        "note": c.note,
+        "delegated_to": [named.name(d) for d in c.delegated_to],
+        "accountable": [named.name(a) for a in c.accountable],
+        "sources": [{"title": e.title, "url": e.url, "excerpt": e.excerpt} for e in c.evidence],
+    }
 
 
 def resolve_json(named: NamedResolution) -> str:
     """A name's succession up to a date, as JSON."""
     r = named.resolution
-    data = {"name": named.name(r.original), "iri": str(r.original), "on": r.on.isoformat(),
-            "stands_for": [named.name(c) for c in r.current], "chain": [_change(named, c) for c in r.chain],
-            "delegations": [_change(named, c) for c in r.delegations],
-            "successor_of": [_change(named, c) for c in r.predecessors]}
+    data = {
+        "name": named.name(r.original),
+        "iri": str(r.original),
+        "on": r.on.isoformat(),
+        "stands_for": [named.name(c) for c in r.current],
+        "chain": [_change(named, c) for c in r.chain],
+        "delegations": [_change(named, c) for c in r.delegations],
+        "successor_of": [_change(named, c) for c in r.predecessors],
+    }
     return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
 
@@ -185,28 +225,41 @@ def resolve_text(named: NamedResolution) -> str:
     if not r.chain:
         lines.append("  no change recorded up to that date")
     for c in r.chain:
-        dates = "; ".join(x for x in (f"legal {c.legal.isoformat()}" if c.legal else "",
-                                      f"operational {c.operational.isoformat()}" if c.operational else "") if x)
+        dates = "; ".join(
+            x
+            for x in (
+                f"legal {c.legal.isoformat()}" if c.legal else "",
+                f"operational {c.operational.isoformat()}" if c.operational else "",
+            )
+            if x
+        )
         precision = f"; {c.precision} precision" if c.precision != "day" else ""
-        lines.append(f"  {c.effective(basis).isoformat()}  {c.kind}: {', '.join(map(name, c.originals))} -> "
-                     f"{', '.join(map(name, c.results))}  ({dates}{precision})")
+        lines.append(
+            f"  {c.effective(basis).isoformat()}  {c.kind}: {', '.join(map(name, c.originals))} -> "
+            f"{', '.join(map(name, c.results))}  ({dates}{precision})"
+        )
         if c.instrument:
             lines.append(f"      instrument: {c.instrument}")
         if c.note:
             lines.append(f"      note: {c.note}")
         for e in c.evidence:
-            lines.append(f"      source: {e.title} <{e.url}>: \"{e.excerpt}\"")
+            lines.append(f'      source: {e.title} <{e.url}>: "{e.excerpt}"')
     for c in r.delegations:
-        lines.append(f"  {c.effective(basis).isoformat()}  delegation: {c.iri.rsplit('/', 1)[-1]} — exercised by "
-                     f"{', '.join(map(name, c.delegated_to))}; accountability stays with "
-                     f"{', '.join(map(name, c.accountable))}")
+        lines.append(
+            f"  {c.effective(basis).isoformat()}  delegation: {c.iri.rsplit('/', 1)[-1]} — exercised by "
+            f"{', '.join(map(name, c.delegated_to))}; accountability stays with "
+            f"{', '.join(map(name, c.accountable))}"
+        )
     for c in r.predecessors:
-        lines.append(f"  {name(r.original)} is what {', '.join(map(name, c.originals))} became ({c.kind}, "
-                     f"{c.effective(basis).isoformat()})")
+        lines.append(
+            f"  {name(r.original)} is what {', '.join(map(name, c.originals))} became ({c.kind}, "
+            f"{c.effective(basis).isoformat()})"
+        )
     return "\n".join(lines) + "\n"
 
 
 # ------------------------------------------------------------------------------------ types
+
 
 def types_text(types: Sequence[OrganisationType]) -> str:
     """The organisation types a register's ``type`` column accepts, with the names it accepts for each."""
@@ -225,20 +278,26 @@ def types_csv(types: Sequence[OrganisationType]) -> str:
 
 # ------------------------------------------------------------------------------------ the named queries
 
+
 def queries_text(queries: Sequence[NamedQuery]) -> str:
     """The named queries: name, title and parameters (``?`` marks an optional one)."""
     table = Table(title="Named queries (itops query NAME --help-query for details)")
     for column in ("name", "title", "parameters"):
         table.add_column(column)
     for query in queries:
-        table.add_row(query.name, query.title, ", ".join(f"{p.name}{'' if p.required else '?'}" for p in query.parameters))
+        table.add_row(
+            query.name, query.title, ", ".join(f"{p.name}{'' if p.required else '?'}" for p in query.parameters)
+        )
     return _recorded(table, width=160)
 
 
 def query_help_text(query: NamedQuery) -> str:
     """One named query's question, columns, parameters and examples."""
-    parts: list[Table | str] = [f"{query.name}: {query.title}", query.description,
-                                "columns: " + ", ".join(query.columns)]
+    parts: list[Table | str] = [
+        f"{query.name}: {query.title}",
+        query.description,
+        "columns: " + ", ".join(query.columns),
+    ]
     if query.parameters:
         table = Table(title="parameters (--param NAME=VALUE)")
         for column in ("name", "type", "", "meaning"):
@@ -255,6 +314,7 @@ def query_help_text(query: NamedQuery) -> str:
 
 
 # ------------------------------------------------------------------------------------ diff
+
 
 def diff_text(diff: ReportDiff | GraphDiff) -> str:
     """What changed between two reports (findings new, fixed, unchanged) or two graph versions, in words."""

@@ -62,8 +62,11 @@ def to_ttl(report: Report) -> bytes:
 
 def checked_line(report: Report) -> str:
     """How much the validation checked: every report says it, so that nothing checked never reads as a pass."""
-    what = (f"{report.organisations} organisation(s) from registers and {report.statements} statement(s) of the documents"
-            if report.organisations else f"the documents alone ({report.statements} statement(s); no register given)")
+    what = (
+        f"{report.organisations} organisation(s) from registers and {report.statements} statement(s) of the documents"
+        if report.organisations
+        else f"the documents alone ({report.statements} statement(s); no register given)"
+    )
     return f"Checked {what} against {report.shapes_run} rule(s)."
 
 
@@ -79,7 +82,7 @@ def _summary_line(report: Report) -> str:
 def to_text(report: Report) -> str:
     """A plain-words report grouped by organisation, then a summary per rule."""
     out = [checked_line(report), _summary_line(report), ""]
-    for focus, findings in report.affected().items():
+    for _focus, findings in report.affected().items():
         first = findings[0]
         code = f" ({first.ods_code})" if first.ods_code else ""
         out.append(f"{first.organisation}{code}")
@@ -112,4 +115,6 @@ def to_html(report: Report, *, title: str = "itops validation report", site_url:
     """
     from itops.docsite.report import render_report  # the Jinja2 templates are loaded only when HTML is asked for
 
-    return render_report(report, title=title, summary=f"{checked_line(report)} {_summary_line(report)}", site_url=site_url)
+    return render_report(
+        report, title=title, summary=f"{checked_line(report)} {_summary_line(report)}", site_url=site_url
+    )
