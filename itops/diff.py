@@ -117,7 +117,8 @@ def _read_json(path: Path) -> dict[str, object]:
 def _keys(path: Path) -> dict[tuple[str, str, str, str], FindingKey]:
     data = _read_json(path)
     findings = data["findings"]
-    assert isinstance(findings, list)
+    if not isinstance(findings, list):
+        raise InputError(str(path), '"findings" is not a list: is this a report of itops validate --format json?')
     out: dict[tuple[str, str, str, str], FindingKey] = {}
     for number, raw in enumerate(findings, start=1):
         if not isinstance(raw, dict) or not isinstance(raw.get("rule"), str):

@@ -702,8 +702,7 @@ class _Compiler:
             if param in (SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals):
                 raise _Refusal(PARAMETERS[param][0], f"{param} on a nested node shape")
             return self.value_ok(param, arg, f, shape)
-        path = self.g.value(shape, SH.path)
-        assert path is not None
+        path = self._path(shape)
 
         def values(x: str) -> str:
             return self.path_pattern(path, f, x, nested=True)
@@ -813,9 +812,17 @@ class _Compiler:
 
     # ---------------------------------------------------------------- top-level checks
 
+    def _path(self, shape: Node) -> Node:
+        """The ``sh:path`` of a property shape."""
+        path = self.g.value(shape, SH.path)
+        if path is None:
+            raise _Refusal(SH.path, "a property shape without sh:path")
+        return path
+
     def top_level_checks(self, shape: Node) -> list[CompiledCheck]:
         targets = self.targets(shape)
-        assert targets is not None
+        if targets is None:
+            raise _Refusal("sh:targetClass", "a top-level shape without a target has no checks of its own")
         return self.shape_checks(shape, targets)
 
     def shape_checks(
@@ -855,14 +862,12 @@ class _Compiler:
             out.append(CompiledCheck(shape, component, severity, messages, path, query, has_value))
 
         def values(s: str, o: str) -> str:
-            assert path is not None
-            return self.path_pattern(path, s, o, nested=False)
+            return self.path_pattern(self._path(shape), s, o, nested=False)
 
         def lacks(s: str, o: str) -> str:
             """A pattern fragment removing the solutions where ``o`` is a value of ``s`` (no path in MINUS)."""
-            assert path is not None
-            if self.plain_path(path):
-                return f"MINUS {{ {self.path_pattern(path, s, o, nested=True)} }}"
+            if self.plain_path(self._path(shape)):
+                return f"MINUS {{ {self.path_pattern(self._path(shape), s, o, nested=True)} }}"
             w = self.var("w")
             return f"OPTIONAL {{ {values(s, w)} FILTER(sameTerm({w}, {o})) }} FILTER(!BOUND({w}))"
 
@@ -1046,8 +1051,7 @@ class _Compiler:
     ) -> Callable[[str], str]:
         """Targets of a property shape nested under the property shape ``shape``: its value nodes,
         with ``route`` bound to the focus node of ``shape`` each is reached from (and ``routes``)."""
-        path = self.g.value(shape, SH.path)
-        assert path is not None
+        path = self._path(shape)
         keep = "".join(f" {r}" for r in routes + (route,))
 
         def pattern(v: str) -> str:

@@ -119,7 +119,7 @@ def _findings_on(register: Path | None, kg: KnowledgeGraph | None = None) -> tup
     return list(validate_store(store, labels=data).findings), register.name
 
 
-def party_hrefs(graph: Any = None) -> dict[str, list[tuple[str, str]]]:
+def party_hrefs(graph: Graph | None = None) -> dict[str, list[tuple[str, str]]]:
     """For each rule (shape IRI), the (label, path) of the party and category pages it is about."""
     from itops.docsite.rulepages import rule_parties
 
@@ -377,13 +377,13 @@ def _nav() -> list[Link]:
     ]
 
 
-def _parties(graph: Any) -> set[URIRef]:
+def _parties(graph: Graph) -> set[URIRef]:
     from itops.query import instances_of
 
     return set(instances_of(graph, ITOPS.Party)) | set(instances_of(graph, ITOPS.PartyCategory))
 
 
-def _categories(graph: Any) -> set[URIRef]:
+def _categories(graph: Graph) -> set[URIRef]:
     from itops.query import instances_of
 
     return set(instances_of(graph, ITOPS.PartyCategory))

@@ -159,7 +159,8 @@ def vocabulary(graph: Graph, pages: Pages, stmts: dict[URIRef, Statement] | None
             direct_types[o].add(s)
     for kind_class, kind in _KINDS:
         for iri in sorted({t for t in graph.subjects(RDF.type, kind_class) if is_itops_term(t)}, key=str):
-            assert isinstance(iri, URIRef)
+            if not isinstance(iri, URIRef):
+                continue  # itops terms are IRIs; a blank node is no term of the ontology
             if kind == "class":
                 instances = sorted(_instances(graph, iri, direct_types), key=lambda n: pages.label(n).casefold())
                 used = len(instances)
