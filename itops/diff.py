@@ -26,6 +26,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from itops.errors import InputError
+from itops.loader import check_input, rdf_graph, read_text
 from itops.namespace import ITOPS
 
 __all__: Sequence[str] = [
@@ -95,12 +96,7 @@ def _org_title(f: FindingKey) -> str:
 
 
 def _read_json(path: Path) -> dict[str, object]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(str(path), f"cannot read: {err}") from None
+    text = read_text(check_input(path))  # a readable regular file (a report is .json, read here as text)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
@@ -244,17 +240,6 @@ class GraphDiff:
         return [(d, s, cs) for (d, s), cs in sorted(out.items(), key=lambda kv: (kv[0][0] == "", kv[0]))]
 
 
-_RDF_SUFFIXES = {
-    ".ttl": "turtle",
-    ".nt": "nt",
-    ".owl": "xml",
-    ".rdf": "xml",
-    ".jsonld": "json-ld",
-    ".trig": "trig",
-    ".nq": "nquads",
-}
-
-
 def load_version(path: Path) -> Graph:
     """One version of the graph: a release file, or a folder of Turtle (its ``ontology/`` and ``data/``, or itself).
 
@@ -262,7 +247,6 @@ def load_version(path: Path) -> Graph:
         InputError: the path is missing, holds no RDF, or a file cannot be parsed.
     """
     path = Path(path)
-    graph = Graph()
     if path.is_dir():
         folders = (
             [path / "ontology", path / "data"] if (path / "ontology").is_dir() or (path / "data").is_dir() else [path]
@@ -274,29 +258,7 @@ def load_version(path: Path) -> Graph:
         files = [path]
     else:
         raise InputError(str(path), "no such file or folder")
-    for file in files:
-        fmt = _RDF_SUFFIXES.get(file.suffix.lower())
-        if fmt is None:
-            raise InputError(
-                str(file), f"unknown RDF file type {file.suffix!r}; use {', '.join(sorted(_RDF_SUFFIXES))}"
-            )
-        try:
-            if fmt in ("trig", "nquads"):
-                from rdflib import Dataset
-
-                ds = Dataset()
-                ds.parse(file, format=fmt)
-                for triple in ds.triples((None, None, None)):
-                    graph.add(triple)
-            else:
-                graph.parse(file, format=fmt)
-        except Exception as err:  # rdflib raises many kinds of parse errors; each becomes one line naming the file
-            line = getattr(err, "lines", None)
-            reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            raise InputError(
-                str(file), f"cannot parse: {reason}", line=line if isinstance(line, int) else None
-            ) from None
-    return graph
+    return rdf_graph([str(f) for f in files])  # the loader: file checks, formats and line-numbered errors
 
 
 def _label(graphs: Sequence[Graph], node: Node) -> str:
