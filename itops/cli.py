@@ -329,7 +329,8 @@ def cmd_docs(args: argparse.Namespace) -> int:
     from itops.io import write_folder_atomic
 
     out = Path(args.output or "site")
-    default = EXAMPLE_REGISTER if EXAMPLE_REGISTER.is_file() else None  # a source checkout's example register
+    # the example register of the checkout itops runs in (or from), if there is one
+    default = next((r for r in (Path("examples/register.csv"), EXAMPLE_REGISTER) if r.is_file()), None)
     register = None if args.no_register else Path(args.register) if args.register else default
     if register is not None:
         check_outputs([register], [("-o", out)])

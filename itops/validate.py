@@ -236,7 +236,7 @@ def choose_engine(engine: Engine) -> TypingLiteral["pyshacl", "oxigraph"]:
 
 def entail(data: Graph, inference: Inference) -> Graph:
     """A copy of ``data`` with the ontology mixed in and its RDFS or OWL RL entailments added (as pySHACL does)."""
-    import owlrl  # type: ignore[import-untyped]  # a dependency of pySHACL, needed only for inference
+    import owlrl  # a dependency of pySHACL, needed only for inference
     from pyshacl.inference import CustomRDFSSemantics  # pySHACL's RDFS: no axiomatic literals, as the reference
 
     closed = Graph()

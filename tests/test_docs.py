@@ -30,7 +30,8 @@ from itops.validate import load_shapes
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site")
-    written = build_site(out)
+    # the checkout's example register (an installed itops has no examples/ of its own)
+    written = build_site(out, register=Path(__file__).resolve().parent.parent / "examples" / "register.csv")
     assert written == sorted(written) and all(p.is_file() for p in written)
     return out
 
