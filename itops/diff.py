@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -38,12 +38,8 @@ __all__: Sequence[str] = [
     "diff_reports",
     "diff_graphs",
     "diff_paths",
-    "render",
     "exit_status",
-    "FORMATS",
 ]
-
-FORMATS = ("text", "json")
 
 
 # ------------------------------------------------------------------------------------------------ reports
@@ -86,11 +82,11 @@ class ReportDiff:
         for status, items in (("new", self.new_findings), ("fixed", self.fixed), ("unchanged", self.unchanged)):
             for f in items:
                 groups[f.organisation_id][status].append(f)
-                names.setdefault(f.organisation_id, _org_title(f))
+                names.setdefault(f.organisation_id, org_title(f))
         return [(names[k], groups[k]) for k in sorted(groups, key=lambda k: (names[k].casefold(), k))]
 
 
-def _org_title(f: FindingKey) -> str:
+def org_title(f: FindingKey) -> str:
     name = f.organisation or f.organisation_id
     return f"{name} ({f.ods_code})" if f.ods_code and f.ods_code not in name else name
 
@@ -153,50 +149,6 @@ def diff_reports(old_json: Path, new_json: Path) -> ReportDiff:
         fixed=tuple(sorted(old[k] for k in old.keys() - new.keys())),
         unchanged=tuple(sorted(new[k] for k in new.keys() & old.keys())),
     )
-
-
-def _finding_line(f: FindingKey) -> str:
-    value = f" [{f.value.rsplit('/', 1)[-1]}]" if f.value else ""
-    severity = f"{f.severity}: " if f.severity else ""
-    return f"{severity}{f.message or f.rule_label}{value} — rule: {f.rule_label}"
-
-
-def report_diff_text(diff: ReportDiff) -> str:
-    """The report diff in words, organisation by organisation."""
-    out = [
-        f"Comparing {diff.old} (old) with {diff.new} (new): {len(diff.new_findings)} new, {len(diff.fixed)} fixed, "
-        f"{len(diff.unchanged)} unchanged finding(s).",
-        "",
-    ]
-    for name, groups in diff.by_organisation():
-        out.append(name)
-        for status, label in (("new", "new"), ("fixed", "fixed"), ("unchanged", "still open")):
-            for f in groups[status]:
-                out.append(f"  {label:>10}  {_finding_line(f)}")
-        out.append("")
-    if not diff.new_findings and not diff.fixed and not diff.unchanged:
-        out.append("Neither report has a finding.")
-    return "\n".join(out).rstrip() + "\n"
-
-
-def report_diff_json(diff: ReportDiff) -> str:
-    """The report diff as JSON: counts, and the findings per status."""
-
-    def rows(items: Iterable[FindingKey]) -> list[dict[str, str]]:
-        return [asdict(f) for f in items]
-
-    data = {
-        "old": diff.old,
-        "new": diff.new,
-        "counts": {"new": len(diff.new_findings), "fixed": len(diff.fixed), "unchanged": len(diff.unchanged)},
-        "new_findings": rows(diff.new_findings),
-        "fixed": rows(diff.fixed),
-        "unchanged": rows(diff.unchanged),
-    }
-    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
-
-
-# ------------------------------------------------------------------------------------------------ graphs
 
 
 @dataclass(frozen=True, order=True)
@@ -343,49 +295,6 @@ def diff_graphs(old: Path, new: Path) -> GraphDiff:
     return GraphDiff(str(old), str(new), len(only_new), len(only_old), tuple(changes))
 
 
-def graph_diff_text(diff: GraphDiff) -> str:
-    """The graph diff in words, by document and section."""
-    if not diff.changes:
-        return f"No difference between {diff.old} and {diff.new}.\n"
-    out = [
-        f"Comparing {diff.old} (old) with {diff.new} (new): {diff.added} statement(s) added and {diff.removed} "
-        f"removed, about {len(diff.changes)} thing(s).",
-        "",
-    ]
-    for document, section, changes in diff.groups():
-        out.append(f"{document} — {section}" if document else section.capitalize())
-        for c in changes:
-            kind = f" ({c.kind})" if c.kind else ""
-            out.append(f"  {c.status.capitalize()}: {c.label}{kind}")
-            if c.passage and c.status != "changed":
-                out.append(f"      “{c.passage}”")
-            for p in c.properties:
-                if c.status == "changed" or p.property not in ("quotes",):
-                    if p.removed and p.added:
-                        out.append(f"      {p.property}: {'; '.join(p.removed)} → {'; '.join(p.added)}")
-                    elif p.added and c.status == "changed":
-                        out.append(f"      {p.property}: adds {'; '.join(p.added)}")
-                    elif p.removed and c.status == "changed":
-                        out.append(f"      {p.property}: no longer {'; '.join(p.removed)}")
-        out.append("")
-    return "\n".join(out).rstrip() + "\n"
-
-
-def graph_diff_json(diff: GraphDiff) -> str:
-    """The graph diff as JSON."""
-    data = {
-        "old": diff.old,
-        "new": diff.new,
-        "added": diff.added,
-        "removed": diff.removed,
-        "changes": [asdict(c) for c in diff.changes],
-    }
-    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
-
-
-# ------------------------------------------------------------------------------------------------ both
-
-
 def diff_paths(old: Path, new: Path) -> ReportDiff | GraphDiff:
     """Compare two reports when both paths end in ``.json``, else two versions of the graph.
 
@@ -402,21 +311,6 @@ def diff_paths(old: Path, new: Path) -> ReportDiff | GraphDiff:
             "compare two validation reports (.json) or two versions of the graph, not one of each",
         )
     return diff_graphs(old, new)
-
-
-def render(diff: ReportDiff | GraphDiff, fmt: str) -> str:
-    """The diff as ``text`` or ``json``.
-
-    Raises:
-        ParameterError: an unknown format.
-    """
-    if fmt not in FORMATS:
-        from itops.errors import ParameterError
-
-        raise ParameterError("--format", f"unknown format {fmt!r}; use {' or '.join(FORMATS)}")
-    if isinstance(diff, ReportDiff):
-        return report_diff_text(diff) if fmt == "text" else report_diff_json(diff)
-    return graph_diff_text(diff) if fmt == "text" else graph_diff_json(diff)
 
 
 def exit_status(diff: ReportDiff | GraphDiff) -> int:

@@ -11,9 +11,15 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from itops.diff import GraphDiff, ReportDiff, diff_graphs, diff_paths, diff_reports, exit_status, render
+from itops.diff import GraphDiff, ReportDiff, diff_graphs, diff_paths, diff_reports, exit_status
 from itops.errors import InputError
 from itops.namespace import ID, ITOPS
+from itops.reports import render as render_kind
+
+
+def render(diff: ReportDiff | GraphDiff, fmt: str) -> str:
+    return render_kind("diff", fmt, diff).decode("utf-8")
+
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -26,9 +26,9 @@ from itops.obligations import (
     obligations_for_organisation,
     obligations_for_register,
     obligations_for_type,
-    render,
 )
 from itops.register import ODS, organisation_types
+from itops.reports import render as render_kind
 from itops.synth import COLUMNS, generate
 from itops.validate import Report, load_shapes, validate_graph
 
@@ -417,11 +417,11 @@ def test_unknown_organisation(example_kg: KnowledgeGraph, example_report: Report
 @pytest.mark.parametrize("fmt", ["text", "csv", "json", "html"])
 def test_renderers(example_kg: KnowledgeGraph, example_report: Report, fmt: str) -> None:
     items = obligations_for_organisation(example_kg, "FAA02", report=example_report)
-    out = render(items, fmt)
+    out = render_kind("obligations", fmt, items).decode("utf-8")
     assert "Riverside Pharmacy" in out or fmt == "text" and "FAA02" in out
     assert "broken" in out
     with pytest.raises(ParameterError):
-        render(items, "pdf")
+        render_kind("obligations", "pdf", items)
 
 
 # ------------------------------------------------------------------------------------ reasoning

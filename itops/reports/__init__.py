@@ -16,8 +16,8 @@ from typing import Any, Literal, cast
 
 Kind = Literal["validation", "query", "info", "rules", "resolve", "types", "obligations", "diff"]
 
-#: kind -> format -> "module:function" (a module of this package, or a full dotted name); each module
-#: is imported only when one of its writers runs, so that a command loads only what it prints.
+#: kind -> format -> "module:function" of this package; each module is imported only when one of its
+#: writers runs, so that a command loads only what it prints.
 _REGISTRY: dict[str, dict[str, str]] = {
     "validation": {
         "text": "validation:to_text",
@@ -32,12 +32,12 @@ _REGISTRY: dict[str, dict[str, str]] = {
     "resolve": {"text": "tables:resolve_text", "json": "tables:resolve_json"},
     "types": {"text": "tables:types_text", "csv": "tables:types_csv"},
     "obligations": {
-        "text": "itops.obligations:to_text",
-        "csv": "itops.obligations:to_csv",
-        "json": "itops.obligations:to_json",
-        "html": "itops.obligations:to_html",
+        "text": "obligations:to_text",
+        "csv": "obligations:to_csv",
+        "json": "obligations:to_json",
+        "html": "obligations:to_html",
     },
-    "diff": {"text": "tables:diff_text", "json": "tables:diff_json"},
+    "diff": {"text": "diff:diff_text", "json": "diff:diff_json"},
 }
 
 
@@ -60,8 +60,7 @@ def writer(kind: Kind, fmt: str) -> Callable[..., str | bytes]:
     if target is None:
         raise ParameterError("--format", f"{kind} output comes as {', '.join(formats(kind))}, not {fmt!r}")
     module, function = target.split(":")
-    full = module if "." in module else f"itops.reports.{module}"
-    return cast("Callable[..., str | bytes]", getattr(import_module(full), function))
+    return cast("Callable[..., str | bytes]", getattr(import_module(f"itops.reports.{module}"), function))
 
 
 def render(kind: Kind, fmt: str, value: Any, **options: Any) -> bytes:  # noqa: ANN401 - each writer types its value

@@ -11,7 +11,6 @@ import dataclasses
 import io
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
@@ -21,9 +20,6 @@ from itops.graph import Info
 from itops.lineage import Change, NamedResolution
 from itops.query import NamedQuery, QueryResult
 from itops.register import OrganisationType
-
-if TYPE_CHECKING:
-    from itops.diff import GraphDiff, ReportDiff
 
 
 def _recorded(*renderables: Table | str, width: int = 200) -> str:
@@ -311,20 +307,3 @@ def query_help_text(query: NamedQuery) -> str:
             parts.append(f"example: itops query {query.name} {shown}")
         parts.append('An IRI parameter takes an IRI, a prefixed name (id:nhs-cb), a label or an acronym ("NHS CB").')
     return _recorded(*parts, width=160)
-
-
-# ------------------------------------------------------------------------------------ diff
-
-
-def diff_text(diff: ReportDiff | GraphDiff) -> str:
-    """What changed between two reports (findings new, fixed, unchanged) or two graph versions, in words."""
-    from itops.diff import render
-
-    return render(diff, "text")
-
-
-def diff_json(diff: ReportDiff | GraphDiff) -> str:
-    """What changed, as JSON."""
-    from itops.diff import render
-
-    return render(diff, "json")
