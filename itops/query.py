@@ -25,7 +25,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -345,7 +344,7 @@ class QueryResult:
                 if term is not None:
                     binding[column] = _json_term(term)
             bindings.append(binding)
-        document: dict[str, Any] = {"head": {"vars": list(self.columns)}, "results": {"bindings": bindings}}
+        document: dict[str, object] = {"head": {"vars": list(self.columns)}, "results": {"bindings": bindings}}
         return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
 

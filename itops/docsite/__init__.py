@@ -24,7 +24,6 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from rdflib import Graph, URIRef
@@ -94,7 +93,7 @@ class _Page:
     path: str
     template: str
     title: str
-    context: Mapping[str, Any]
+    context: Mapping[str, object]  # what the template reads; Jinja2 takes any value
     kind: str  # for the search index and screenshots: "document", "party", "rule"...
     search: str = ""  # extra text the search looks in (passages)
 
@@ -429,7 +428,7 @@ def _thing_groups(things: list[Entity], categories: set[URIRef]) -> list[tuple[s
     return [(k, sorted(v, key=lambda t: t.label.casefold())) for k, v in ordered]
 
 
-def _timeline(entity: URIRef, all_changes: list[Change], pages: Pages) -> list[dict[str, Any]]:
+def _timeline(entity: URIRef, all_changes: list[Change], pages: Pages) -> list[dict[str, object]]:
     reached = {entity}
     chain: list[Change] = []
     for change in all_changes:  # already sorted by effective date
@@ -437,7 +436,7 @@ def _timeline(entity: URIRef, all_changes: list[Change], pages: Pages) -> list[d
             chain.append(change)
             if change.kind not in ("delegation", "abolition"):
                 reached |= set(change.results)
-    entries: list[dict[str, Any]] = [{"day": "2013-04-01", "start": True}]
+    entries: list[dict[str, object]] = [{"day": "2013-04-01", "start": True}]
     for c in chain:
         entries.append(
             {

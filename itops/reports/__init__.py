@@ -12,7 +12,7 @@ standard output or :func:`itops.io.write_atomic`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal, cast
+from typing import Literal, cast
 
 Kind = Literal["validation", "query", "info", "rules", "resolve", "types", "obligations", "diff"]
 
@@ -63,7 +63,7 @@ def writer(kind: Kind, fmt: str) -> Callable[..., str | bytes]:
     return cast("Callable[..., str | bytes]", getattr(import_module(f"itops.reports.{module}"), function))
 
 
-def render(kind: Kind, fmt: str, value: Any, **options: Any) -> bytes:  # noqa: ANN401 - each writer types its value
+def render(kind: Kind, fmt: str, value: object, **options: object) -> bytes:
     """Write ``value`` (the result of that kind) in ``fmt`` as bytes.
 
     Raises:
