@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+from pathlib import Path
 from typing import NoReturn
 
 import pytest
@@ -107,3 +109,25 @@ def missing_tool(reason: str) -> NoReturn:
             pytrace=False,
         )
     pytest.skip(f"{reason} (run `bash scripts/install-system-deps.sh`)")
+
+
+def javac(source: Path, classpath: list[Path], build_dir: Path) -> str | None:
+    """Compile one Java source against ``classpath`` into ``build_dir``; the compiler's complaint, or None."""
+    result = subprocess.run(
+        [
+            "javac",
+            "-encoding",
+            "UTF-8",
+            "-nowarn",
+            "-cp",
+            os.pathsep.join(map(str, classpath)),
+            "-d",
+            str(build_dir),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    return None if result.returncode == 0 else f"javac failed on {source}:\n{result.stdout}\n{result.stderr}"

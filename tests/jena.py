@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
-from conftest import missing_tool
+from conftest import javac, missing_tool
 from rdflib import Graph
 
 from itops.endpoint import parse_json_results
@@ -117,25 +117,9 @@ def compile_arqrun(build_dir: Path) -> list[Path]:
         if shutil.which(tool) is None:
             raise JenaUnavailable(f"`{tool}` is not on PATH; install the Debian package {JDK_PACKAGE}")
     jars = classpath()
-    result = subprocess.run(
-        [
-            "javac",
-            "-encoding",
-            "UTF-8",
-            "-nowarn",
-            "-cp",
-            os.pathsep.join(map(str, jars)),
-            "-d",
-            str(build_dir),
-            str(SOURCE),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise ArqRunError(f"javac failed on {SOURCE}:\n{result.stdout}\n{result.stderr}")
+    problem = javac(SOURCE, jars, build_dir)
+    if problem is not None:
+        raise ArqRunError(problem)
     _copy_xerces_bundles(JAVA_DIR / "jena-core.jar", build_dir)
     return [build_dir, *jars]
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import javac
 
 JAVA_DIR = Path("/usr/share/java")
 SOURCE = Path(__file__).resolve().parent / "java" / "OwlCheck.java"
@@ -91,25 +92,9 @@ def compile_owlcheck(build_dir: Path) -> list[Path]:
         if shutil.which(tool) is None:
             pytest.fail(_missing_message(f"`{tool}` is not on PATH", {JDK_PACKAGE}), pytrace=False)
     jars = classpath()
-    result = subprocess.run(
-        [
-            "javac",
-            "-encoding",
-            "UTF-8",
-            "-nowarn",
-            "-cp",
-            os.pathsep.join(map(str, jars)),
-            "-d",
-            str(build_dir),
-            str(SOURCE),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"javac failed on {SOURCE}:\n{result.stdout}\n{result.stderr}", pytrace=False)
+    problem = javac(SOURCE, jars, build_dir)
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)
     return [build_dir, *jars]
 
 
