@@ -138,7 +138,7 @@ def _endpoint(args: argparse.Namespace) -> Endpoint:
 
 def cmd_push(args: argparse.Namespace) -> int:
     """Replace the itops graph of a triple store with the ontology, both documents and any extra files."""
-    from itops.endpoint import default_store_url, push, union_graph
+    from itops.endpoint import default_store_url, push
     from itops.errors import InputError
 
     endpoint = _endpoint(args)
@@ -154,7 +154,7 @@ def cmd_push(args: argparse.Namespace) -> int:
     store, required = (args.store, True) if args.store else (default_store_url(endpoint.url), False)
     progress = (lambda message: print(f"itops: {message}", file=sys.stderr)) if sys.stderr.isatty() else None
     result = push(
-        union_graph(kg), endpoint, update_url=args.update, store_url=store, store_required=required, progress=progress
+        kg.union(), endpoint, update_url=args.update, store_url=store, store_required=required, progress=progress
     )
     print(f"itops: {result.summary()}")
     return 0

@@ -653,14 +653,6 @@ class _Http:
         return description
 
 
-def union_graph(kg: KnowledgeGraph) -> Graph:
-    """All the triples of a knowledge graph (every source) in one rdflib graph, as pushed to a store."""
-    merged = Graph()
-    for triple in kg.dataset.triples((None, None, None)):
-        merged.add(triple)
-    return merged
-
-
 def _ntriples(graph: Graph) -> tuple[bytes, int]:
     """The graph as N-Triples, and its number of triples.
 
@@ -1068,5 +1060,4 @@ __all__: Sequence[str] = [
     "query_endpoint",
     "run_remote",
     "skolemise",
-    "union_graph",
 ]

@@ -35,7 +35,6 @@ from itops.endpoint import (
     Endpoint,
     push,
     query_endpoint,
-    union_graph,
 )
 from itops.errors import EndpointError, ParameterError
 from itops.graph import KnowledgeGraph
@@ -221,7 +220,7 @@ ATOMIC_GRAPH = "https://w3id.org/itops/graph/test-atomic"
 def test_push_twice_gives_the_same_graph(
     capsys: pytest.CaptureFixture[str], server: Oxigraph, kg: KnowledgeGraph
 ) -> None:
-    expected = len(union_graph(kg))
+    expected = len(kg.union())
     endpoint = Endpoint(server.query_url, graph=ATOMIC_GRAPH)
     for _ in range(2):
         code, out, err = run(capsys, "push", "--endpoint", server.query_url, "--graph", ATOMIC_GRAPH)
@@ -239,7 +238,7 @@ def test_failed_push_leaves_the_graph_unchanged(
     code, _, err = run(capsys, "push", "--endpoint", server.query_url, "--graph", ATOMIC_GRAPH, str(extra))
     assert code == 0, err
     before = Endpoint(server.query_url, graph=ATOMIC_GRAPH).count(ATOMIC_GRAPH)
-    assert before == len(union_graph(kg)) + 2
+    assert before == len(kg.union()) + 2
 
     dead = f"http://127.0.0.1:{_free_port()}/store"
     code, out, err = run(capsys, "push", "--endpoint", server.query_url, "--graph", ATOMIC_GRAPH, "--store", dead)
@@ -284,7 +283,7 @@ def test_upload_failing_half_way_drops_the_temporary_graph(server: Oxigraph) -> 
 def test_push_without_graph_store_uses_insert_data(server: Oxigraph, kg: KnowledgeGraph) -> None:
     target = "https://w3id.org/itops/graph/test-insert-data"
     endpoint = Endpoint(server.query_url, graph=target)
-    data = union_graph(kg)
+    data = kg.union()
     # a Graph Store URL that answers 404 is not required (it was only guessed): fall back to SPARQL Update
     result = push(data, endpoint, store_url=server.base + "/no-store-here", chunk_bytes=200_000)
     assert result.method.startswith("SPARQL Update INSERT DATA in") and result.triples == len(data)

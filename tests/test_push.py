@@ -40,7 +40,6 @@ from itops.endpoint import (
     find_update_service,
     push,
     skolemise,
-    union_graph,
 )
 from itops.errors import EndpointError
 from itops.graph import KnowledgeGraph
@@ -151,7 +150,7 @@ def test_push_then_validate_with_default_arguments(
     seen_before = len(request.getfixturevalue("proxy").log) if front == "proxy" else 0
     code, out, err = run(capsys, "push", "--endpoint", url, str(EXAMPLE_REGISTER))
     assert code == 0, err
-    expected = len(union_graph(_with_register()))
+    expected = len(_with_register().union())
     lines = out.strip().splitlines()
     assert len(lines) == 1, out  # one line: what was pushed, how, and where
     base = url.rsplit("/", 1)[0]
@@ -279,7 +278,7 @@ def test_updates_taken_only_as_a_form(capsys: pytest.CaptureFixture[str], behind
         actions = form_only.actions()
         assert "unsupported media type" in actions and "move as a form" in actions
         assert "update as a form" in actions and "update" not in actions
-        assert Endpoint(form_only.url, graph=graph).count(graph) == len(union_graph(KnowledgeGraph.bundled()))
+        assert Endpoint(form_only.url, graph=graph).count(graph) == len(KnowledgeGraph.bundled().union())
 
 
 # ------------------------------------------------------------------------------------ no way in
