@@ -25,7 +25,7 @@ class Bar:
 def render_report(report: Report, *, title: str, summary: str, site_url: str | None = None) -> str:
     """One self-contained page (the site's stylesheet inlined); with ``site_url``, findings link to the site's
     rule and party pages (``site_url`` is the site's root, a URL or a relative path)."""
-    from itops.docsite import _nav, environment, party_hrefs, rule_href, static_text
+    from itops.docsite import _nav, party_hrefs, rule_href
 
     root = (site_url.rstrip("/") + "/") if site_url else ""
     parties: dict[str, list[tuple[str, str]]] = party_hrefs() if site_url else {}
@@ -57,20 +57,33 @@ def render_report(report: Report, *, title: str, summary: str, site_url: str | N
         )
         for findings in report.affected().values()
     ]
+    return standalone_page(
+        "report.html.j2",
+        title=title,
+        root=root,
+        nav=_nav() if site_url else [],
+        summary=summary,
+        bars=bars,
+        organisations=organisations,
+        linked=bool(site_url),
+    )
+
+
+def standalone_page(template: str, *, title: str, root: str = "", nav: object = (), **context: object) -> str:
+    """A page that stands alone (the site's stylesheet inlined, no search), in the site's one layout."""
+    from itops.docsite import environment, static_text
+
     return (
         environment()
-        .get_template("report.html.j2")
+        .get_template(template)
         .render(
             title=title,
             root=root,
-            nav=_nav() if site_url else [],
+            nav=nav or [],
             kind="report",
             current="",
             search=False,
             inline_css=static_text("site.css"),
-            summary=summary,
-            bars=bars,
-            organisations=organisations,
-            linked=bool(site_url),
+            **context,
         )
     )

@@ -73,4 +73,11 @@ def render(kind: Kind, fmt: str, value: object, **options: object) -> bytes:
     return out if isinstance(out, bytes) else out.encode("utf-8")
 
 
-__all__ = ["Kind", "formats", "writer", "render"]
+def json_text(data: object) -> str:
+    """``data`` as the JSON every writer prints: indented, UTF-8 characters kept, a final newline."""
+    import json
+
+    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+
+
+__all__ = ["Kind", "formats", "writer", "render", "json_text"]

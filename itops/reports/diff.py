@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import asdict
 
 from itops.diff import FindingKey, GraphDiff, ReportDiff
+from itops.reports import json_text
 
 
 def diff_text(diff: ReportDiff | GraphDiff) -> str:
@@ -57,7 +57,7 @@ def report_diff_json(diff: ReportDiff) -> str:
         "fixed": rows(diff.fixed),
         "unchanged": rows(diff.unchanged),
     }
-    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    return json_text(data)
 
 
 # ------------------------------------------------------------------------------------------------ graphs
@@ -100,7 +100,7 @@ def graph_diff_json(diff: GraphDiff) -> str:
         "removed": diff.removed,
         "changes": [asdict(c) for c in diff.changes],
     }
-    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    return json_text(data)
 
 
 # ------------------------------------------------------------------------------------------------ both

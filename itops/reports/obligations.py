@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Sequence
 from dataclasses import asdict
 
 from itops.obligations import ORG_FIELDS, ROW_FIELDS, STATUSES, ObligationRow, OrganisationObligation
+from itops.reports import json_text
 
 
 def _flat(item: ObligationRow | OrganisationObligation) -> dict[str, str]:
@@ -41,7 +41,7 @@ def to_json(items: Sequence[ObligationRow] | Sequence[OrganisationObligation]) -
     payload: dict[str, object] = {"obligations": records}
     if items and isinstance(items[0], OrganisationObligation):
         payload["summary"] = summary
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    return json_text(payload)
 
 
 def _text_block(row: ObligationRow) -> list[str]:
@@ -96,25 +96,11 @@ def to_html(
     items: Sequence[ObligationRow] | Sequence[OrganisationObligation], *, title: str = "itops obligations"
 ) -> str:
     """One self-contained page in the site's layout, with a table of the obligations (and their status)."""
-    from itops.docsite import environment, static_text  # Jinja2 and the layout: loaded only for HTML
+    from itops.docsite.report import standalone_page  # Jinja2 and the layout: loaded only for HTML
 
     records = [_flat(i) for i in items]
     columns = list(records[0]) if records else list(ROW_FIELDS)
     summary = to_text(items).splitlines()[0]
-    return (
-        environment()
-        .get_template("obligations-report.html.j2")
-        .render(
-            title=title,
-            root="",
-            nav=[],
-            kind="report",
-            current="",
-            search=False,
-            inline_css=static_text("site.css"),
-            summary=summary,
-            caption=title,
-            columns=columns,
-            records=records,
-        )
+    return standalone_page(
+        "obligations-report.html.j2", title=title, summary=summary, caption=title, columns=columns, records=records
     )

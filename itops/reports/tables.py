@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import json
 from collections.abc import Sequence
 
 from rich.console import Console
@@ -20,6 +19,7 @@ from itops.graph import Info
 from itops.lineage import Change, NamedResolution
 from itops.query import NamedQuery, QueryResult
 from itops.register import OrganisationType
+from itops.reports import json_text
 
 
 def _recorded(*renderables: Table | str, width: int = 200) -> str:
@@ -112,7 +112,7 @@ def info_json(info: Info, *, version: str = "") -> str:
     data = dataclasses.asdict(info)
     for source in data["sources"]:
         source["graph_iri"] = str(source["graph_iri"])
-    return json.dumps({"version": version, **data}, indent=1) + "\n"
+    return json_text({"version": version, **data})
 
 
 # ------------------------------------------------------------------------------------ rules
@@ -152,12 +152,7 @@ def rules_csv(rows: Sequence[Obligation]) -> str:
 def rules_json(rows: Sequence[Obligation]) -> str:
     """Every obligation and the coverage counts, as JSON."""
     counts = dataclasses.asdict(summarise(list(rows)))
-    return (
-        json.dumps(
-            {"coverage": counts, "obligations": [dataclasses.asdict(r) for r in rows]}, indent=1, ensure_ascii=False
-        )
-        + "\n"
-    )
+    return json_text({"coverage": counts, "obligations": [dataclasses.asdict(r) for r in rows]})
 
 
 def rules_text(rows: Sequence[Obligation]) -> str:
@@ -211,7 +206,7 @@ def resolve_json(named: NamedResolution) -> str:
         "delegations": [_change(named, c) for c in r.delegations],
         "successor_of": [_change(named, c) for c in r.predecessors],
     }
-    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    return json_text(data)
 
 
 def resolve_text(named: NamedResolution) -> str:

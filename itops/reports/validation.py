@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections import defaultdict
 from dataclasses import asdict
 
@@ -16,6 +15,7 @@ from rdflib import Graph
 from rdflib.namespace import SH
 
 from itops.namespace import ITOPS
+from itops.reports import json_text
 from itops.validate import Finding, Report
 
 FIELDS = tuple(Finding.__dataclass_fields__)
@@ -33,7 +33,7 @@ def to_json(report: Report) -> str:
         "rules_run": report.shapes_run,
         "findings": [asdict(f) for f in report.findings],
     }
-    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    return json_text(data)
 
 
 def to_csv(report: Report) -> str:
