@@ -298,12 +298,6 @@ def _sibling(url: str, name: str) -> str | None:
     return None
 
 
-def default_update_url(query_url: str) -> str:
-    """The SPARQL Update URL beside a query URL: ``.../query`` or ``.../sparql`` becomes ``.../update``;
-    any other URL is used for updates as it is."""
-    return _sibling(query_url, "update") or query_url
-
-
 def default_store_url(query_url: str) -> str | None:
     """The Graph Store Protocol URL beside a query URL (``.../store``), or None if it cannot be guessed."""
     return _sibling(query_url, "store")
@@ -1053,7 +1047,6 @@ __all__: Sequence[str] = [
     "PushResult",
     "UpdateService",
     "default_store_url",
-    "default_update_url",
     "find_update_service",
     "parse_json_results",
     "push",

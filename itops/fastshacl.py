@@ -54,8 +54,6 @@ from itops.errors import UnsupportedShapeError
 from itops.loader import quiet_rdflib, rdf_graph, rdf_store
 from itops.terms import to_rdflib
 
-UnsupportedShape = UnsupportedShapeError  # the name this module used before; kept for callers
-
 # ------------------------------------------------------------------------------------------------
 # The registry: SHACL Core components, their parameters, and whether the engine compiles them
 # ------------------------------------------------------------------------------------------------
@@ -1483,7 +1481,6 @@ __all__: Sequence[str] = [
     "Context",
     "Fallback",
     "FastResult",
-    "UnsupportedShape",
     "compile_shapes",
     "result_rows",
     "describe_blank_nodes",

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Graph, Literal
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
@@ -489,20 +489,8 @@ def _short(types: Iterable[str]) -> str:
 
 
 def store_from_graph(graph: Graph) -> ox.Store:
-    """An in-memory Oxigraph store holding the triples of ``graph`` (named graphs of a Dataset kept)."""
+    """An in-memory Oxigraph store holding the triples of ``graph`` in its default graph."""
     store = ox.Store()
-    if isinstance(graph, Dataset):
-        for context in graph.graphs():
-            if len(context) == 0:
-                continue
-            name = context.identifier
-            target = (
-                ox.NamedNode(str(name))
-                if isinstance(name, URIRef) and str(name) != "urn:x-rdflib:default"
-                else ox.DefaultGraph()
-            )
-            store.load(context.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
-        return store
     store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
     return store
 
