@@ -39,8 +39,10 @@ Known limits, all tested:
 from __future__ import annotations
 
 import itertools
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal as TypingLiteral
 
@@ -204,6 +206,9 @@ INTEGER_SUBTYPES = frozenset(
 
 #: Largest count a nested shape may ask for (it is written as that many distinct variables).
 MAX_NESTED_COUNT = 4
+
+#: Threads that run the checks: Oxigraph answers queries side by side, one per core (at most four).
+WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 _NODE_KINDS: Mapping[URIRef, str] = {
     SH.IRI: "isIRI({v})",
@@ -1201,21 +1206,37 @@ def result_rows(columns: Sequence[str], solutions: Iterable[Sequence[Node | None
 
 
 def oxigraph_executor(store: ox.Store) -> Executor:
-    """An executor over a pyoxigraph Store, its default graph the union of its graphs."""
+    """An executor over a pyoxigraph Store, its default graph the union of its graphs.
 
-    def execute(query: str) -> Iterator[Row]:
+    The query is evaluated when the executor is called (Oxigraph releases Python's lock meanwhile,
+    so :func:`run_checks` calls it from several threads); its rows become rdflib terms only when
+    they are iterated, on the caller's thread, because rdflib's literal handling is process-wide.
+    """
+
+    def execute(query: str) -> Iterable[Row]:
         solutions = store.query(query, use_default_graph_as_union=True)
         if not isinstance(solutions, ox.QuerySolutions):
             raise TypeError("a compiled check must be a SELECT query")
         columns = [v.value for v in solutions.variables]
-        with quiet_rdflib():
-            converted = [
-                [None if isinstance(term := solution[name], ox.Triple) else to_rdflib(term) for name in columns]
-                for solution in solutions
-            ]
-        return iter(result_rows(columns, converted))
+        return _Converted(columns, [[solution[name] for name in columns] for solution in solutions])
 
     return execute
+
+
+@dataclass(frozen=True)
+class _Converted:
+    """Oxigraph solutions read in full, turned into executor rows (rdflib terms) as they are iterated."""
+
+    columns: list[str]
+    solutions: list[list[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None]]
+
+    def __iter__(self) -> Iterator[Row]:
+        with quiet_rdflib():
+            converted = [
+                [None if isinstance(term, ox.Triple) else to_rdflib(term) for term in solution]
+                for solution in self.solutions
+            ]
+        return iter(result_rows(self.columns, converted))
 
 
 def _ill_typed(literal: Literal) -> bool:
@@ -1256,18 +1277,32 @@ def prepare(execute: Executor, compiled: CompiledShapes) -> Context:
     return Context({c: frozenset(s) for c, s in subclasses.items()}, ill_typed)
 
 
-def run_checks(target: ox.Store | Executor, compiled: CompiledShapes | Sequence[CompiledCheck]) -> list[FastResult]:
+def run_checks(
+    target: ox.Store | Executor, compiled: CompiledShapes | Sequence[CompiledCheck], *, workers: int = WORKERS
+) -> list[FastResult]:
     """Run the compiled shapes on a pyoxigraph Store or through an executor (e.g. a SPARQL endpoint).
 
-    The closure and literal queries run first (:func:`prepare`), then one query per check.
-    ``compiled.fallback`` shapes are not run here (see :func:`validate_any`).
+    The closure and literal queries run first (:func:`prepare`), then one query per check, on
+    ``workers`` threads: Oxigraph (and an endpoint's HTTP round trip) evaluates a query without
+    holding Python's lock, so the checks of a large register run side by side. Results come in the
+    order of the checks whatever the threads do. ``compiled.fallback`` shapes are not run here (see
+    :func:`validate_any`).
     """
     execute = oxigraph_executor(target) if isinstance(target, ox.Store) else target
     checks = compiled.checks(prepare(execute, compiled)) if isinstance(compiled, CompiledShapes) else compiled
+
+    def rows(check: CompiledCheck) -> list[Row]:
+        return list(execute(check.query))
+
+    if workers > 1 and len(checks) > 1:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="itops-check") as pool:
+            answers = list(pool.map(rows, checks))
+    else:
+        answers = [rows(check) for check in checks]
     results: list[FastResult] = []
-    for check in checks:
+    for check, answer in zip(checks, answers, strict=True):
         seen: set[tuple[Node | None, ...]] = set()
-        for row in execute(check.query):
+        for row in answer:
             focus = row[0]
             if focus is None:
                 continue
@@ -1454,7 +1489,15 @@ def run_fallback(data: Graph, compiled: CompiledShapes) -> list[FastResult]:
     if not compiled.fallback:
         return []
     shapes = compiled.shapes
-    report = _pyshacl(data, _without_targets(shapes, [f.shape for f in compiled.fallback]))
+    return read_results(_pyshacl(data, _without_targets(shapes, [f.shape for f in compiled.fallback])), shapes)
+
+
+def read_results(report: Graph, shapes: Graph | None = None) -> list[FastResult]:
+    """The results of a SHACL validation report graph (pySHACL's), as the fast engine's records.
+
+    With ``shapes``, a result path that the report copied as blank nodes is named by the shape's
+    own ``sh:path`` node. Several messages come in the order of their text.
+    """
     out: list[FastResult] = []
     for result in report.objects(None, SH.result):
         focus, shape = report.value(result, SH.focusNode), report.value(result, SH.sourceShape)
@@ -1463,7 +1506,7 @@ def run_fallback(data: Graph, compiled: CompiledShapes) -> list[FastResult]:
         if focus is None or shape is None or not isinstance(component, URIRef) or not isinstance(severity, URIRef):
             continue  # never: pySHACL's results have all four
         path = report.value(result, SH.resultPath)
-        if isinstance(path, BNode):  # pySHACL copies a path into its report; name the shapes graph's own
+        if isinstance(path, BNode) and shapes is not None:  # pySHACL copies a path into its report
             path = shapes.value(shape, SH.path)
         messages = tuple(
             sorted((m for m in report.objects(result, SH.resultMessage) if isinstance(m, Literal)), key=str)
@@ -1486,6 +1529,7 @@ __all__: Sequence[str] = [
     "describe_blank_nodes",
     "prepare",
     "results_graph",
+    "read_results",
     "run_checks",
     "run_fallback",
     "validate_any",

@@ -7,8 +7,9 @@ section it breaks, and who the documents say acts on it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Literal as TypingLiteral
@@ -18,6 +19,15 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
+from itops.fastshacl import (
+    FastResult,
+    Row,
+    compile_shapes,
+    read_results,
+    result_rows,
+    results_graph,
+    run_checks,
+)
 from itops.graph import KnowledgeGraph
 from itops.loader import ontology_graph, store_from_graph
 from itops.namespace import ITOPS
@@ -58,23 +68,71 @@ class Rule:
 def rules(shapes: Graph | None = None, data: Graph | None = None) -> list[Rule]:
     """Every node shape of the packaged shapes, with the sections it enforces (labelled from ``data``)."""
     shapes = shapes if shapes is not None else load_shapes()
-    labels = data if data is not None else Graph()
-    out = []
-    for shape in sorted({s for s in shapes.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef)}, key=str):
-        sections = sorted(str(labels.value(s, RDFS.label) or s) for s in shapes.objects(shape, ITOPS.enforcesSection))
-        out.append(
-            Rule(
-                shape=str(shape),
-                label=str(shapes.value(shape, RDFS.label) or shape),
-                family=str(shapes.value(shape, ITOPS.ruleFamily) or ""),
-                description=str(shapes.value(shape, SH.description) or ""),
-                sections=tuple(sections),
-                statements=tuple(sorted(str(s) for s in shapes.objects(shape, ITOPS.enforcesStatement))),
-                action_by=str(shapes.value(shape, ITOPS.actionBy) or ""),
-                remedy=str(shapes.value(shape, ITOPS.remedy) or ""),
-            )
-        )
-    return out
+    nodes = sorted({s for s in shapes.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef)}, key=str)
+    names = Names.from_graph(data, _sections(shapes)) if data is not None else Names()
+    return [_rule(shapes, shape, names) for shape in nodes]
+
+
+def _rule(shapes: Graph, shape: Node, names: Names) -> Rule:
+    """The annotations of node shape ``shape``, its sections named from ``names``."""
+    return Rule(
+        shape=str(shape),
+        label=str(shapes.value(shape, RDFS.label) or shape),
+        family=str(shapes.value(shape, ITOPS.ruleFamily) or ""),
+        description=str(shapes.value(shape, SH.description) or ""),
+        sections=tuple(sorted(names.label(s) for s in shapes.objects(shape, ITOPS.enforcesSection))),
+        statements=tuple(sorted(str(s) for s in shapes.objects(shape, ITOPS.enforcesStatement))),
+        action_by=str(shapes.value(shape, ITOPS.actionBy) or ""),
+        remedy=str(shapes.value(shape, ITOPS.remedy) or ""),
+    )
+
+
+def _sections(shapes: Graph) -> set[Node]:
+    return set(shapes.objects(None, ITOPS.enforcesSection))
+
+
+@dataclass(frozen=True)
+class Names:
+    """What the report calls focus nodes and sections: their labels and ODS codes, by IRI.
+
+    >>> Names({"urn:x": "Riverside"}).label(URIRef("urn:x")), Names().label(URIRef("urn:y"))
+    ('Riverside', 'urn:y')
+    """
+
+    labels: Mapping[str, str] = field(default_factory=dict)
+    codes: Mapping[str, str] = field(default_factory=dict)
+
+    def label(self, node: Node) -> str:
+        """The label of ``node``, or its IRI (empty for a blank node)."""
+        return self.labels.get(str(node)) or _name(node)
+
+    @classmethod
+    def from_graph(cls, graph: Graph, subjects: Iterable[Node]) -> Names:
+        """The labels and codes of ``subjects`` in an rdflib graph."""
+        return cls._read(subjects, lambda s, p: graph.value(s, p))
+
+    @classmethod
+    def from_store(cls, store: ox.Store, subjects: Iterable[Node]) -> Names:
+        """The labels and codes of ``subjects`` in a pyoxigraph store (any graph)."""
+
+        def value(subject: URIRef, predicate: URIRef) -> str | None:
+            quads = store.quads_for_pattern(ox.NamedNode(str(subject)), ox.NamedNode(str(predicate)), None)
+            return next((q.object.value for q in quads if isinstance(q.object, ox.Literal)), None)
+
+        return cls._read(subjects, value)
+
+    @classmethod
+    def _read(cls, subjects: Iterable[Node], value: Callable[[URIRef, URIRef], object | None]) -> Names:
+        labels: dict[str, str] = {}
+        codes: dict[str, str] = {}
+        for subject in subjects:
+            if not isinstance(subject, URIRef):
+                continue
+            for predicate, found in ((RDFS.label, labels), (ITOPS.odsCode, codes)):
+                text = value(subject, predicate)
+                if text is not None:
+                    found[str(subject)] = str(text)
+        return cls(labels, codes)
 
 
 @dataclass(frozen=True)
@@ -99,14 +157,26 @@ class Finding:
 
 @dataclass(frozen=True)
 class Report:
-    """The outcome of a validation: conforms when there is no finding of Violation severity."""
+    """The outcome of a validation: conforms when there is no finding of Violation severity.
+
+    ``results`` are the engine's results; :attr:`results_graph` is the standard SHACL report,
+    pySHACL's own graph when it ran (``engine_graph``), otherwise built from ``results`` on first use.
+    """
 
     findings: tuple[Finding, ...]
-    results_graph: Graph = field(repr=False, compare=False)
+    results: tuple[FastResult, ...] = field(default=(), repr=False, compare=False)
     shapes_run: int = 0
     focus_nodes: int = 0
     organisations: int = 0
     statements: int = 0
+    engine_graph: Graph | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def results_graph(self) -> Graph:
+        """The standard SHACL validation report graph."""
+        if self.engine_graph is not None:
+            return self.engine_graph
+        return results_graph(self.results)
 
     @property
     def violations(self) -> list[Finding]:
@@ -149,23 +219,33 @@ def validate_graph(
     )
     if not isinstance(results, Graph):
         raise TypeError("pySHACL returned no results graph")
+    found = read_results(results)
+    names = Names.from_graph(data, {r.focus for r in found} | _sections(shapes))
     counts = (len(set(data.subjects(ITOPS.odsCode))), len(set(data.subjects(ITOPS.fromDocument))))
-    return _report(results, shapes, data, counts)
+    return _report(found, shapes, names, counts, engine_graph=results)
 
 
-def _report(results: Graph, shapes: Graph, labels: Graph, counts: tuple[int, int]) -> Report:
-    """A report from a SHACL results graph, with names read from ``labels``.
+def _report(
+    results: Sequence[FastResult],
+    shapes: Graph,
+    names: Names,
+    counts: tuple[int, int],
+    *,
+    engine_graph: Graph | None = None,
+) -> Report:
+    """A report from the engine's results, with names read from ``names``.
 
     ``counts`` is how many register organisations and document statements were checked.
     """
-    findings = tuple(sorted(_findings(results, shapes, labels), key=_finding_key))
+    findings = tuple(sorted(_findings(results, shapes, names), key=_finding_key))
     return Report(
         findings=findings,
-        results_graph=results,
+        results=tuple(results),
         shapes_run=len(set(shapes.subjects(RDF.type, SH.NodeShape))),
         focus_nodes=len({f.focus for f in findings}),
         organisations=counts[0],
         statements=counts[1],
+        engine_graph=engine_graph,
     )
 
 
@@ -184,7 +264,7 @@ def validate(kg: KnowledgeGraph, *, inference: Inference = "none", engine: Engin
         return validate_graph(data, ontology=ontology, inference=inference)
     if inference != "none":
         data = entail(data, inference)
-    return validate_store(store_from_graph(data), labels=data)
+    return validate_store(store_from_graph(data), data=data)
 
 
 def validate_inputs(
@@ -251,13 +331,12 @@ def entail(data: Graph, inference: Inference) -> Graph:
     return closed
 
 
-def validate_store(store: ox.Store, *, labels: Graph | None = None, shapes: Graph | None = None) -> Report:
+def validate_store(store: ox.Store, *, data: Graph | None = None, shapes: Graph | None = None) -> Report:
     """Validate the data in a pyoxigraph Store with the compiled shapes (the fast engine).
 
-    ``labels`` gives the names of focus nodes and sections for the report; without it they are
-    read from the store.
+    The names of focus nodes and sections in the report are read from ``data`` where it is given
+    (the graph the store was built from), otherwise from the store.
     """
-    from itops.fastshacl import compile_shapes, results_graph, run_checks
     from itops.lineage import mapping_update
 
     shapes = shapes if shapes is not None else load_shapes()
@@ -266,10 +345,9 @@ def validate_store(store: ox.Store, *, labels: Graph | None = None, shapes: Grap
     if update:
         store.update(update)
     results = run_checks(store, compile_shapes(shapes))
-    graph = results_graph(results)
-    if labels is None:
-        labels = _labels_from_store(store, {r.focus for r in results})
-    return _report(graph, shapes, labels, store_counts(store))
+    named = {r.focus for r in results} | _sections(shapes)
+    names = Names.from_graph(data, named) if data is not None else Names.from_store(store, named)
+    return _report(results, shapes, names, store_counts(store))
 
 
 def store_counts(store: ox.Store) -> tuple[int, int]:
@@ -298,7 +376,6 @@ def validate_endpoint(endpoint: Endpoint, *, shapes: Graph | None = None) -> Rep
         EndpointGraphError: the graph holds no triples or not the itops ontology (a mistyped
             ``--graph``); raised before any check runs.
     """
-    from itops.fastshacl import Row, compile_shapes, result_rows, results_graph, run_checks
 
     # a mistyped --graph (empty, or not the itops data) must not pass as "no findings": refuse it first
     endpoint.require_itops_graph()
@@ -309,17 +386,15 @@ def validate_endpoint(endpoint: Endpoint, *, shapes: Graph | None = None) -> Rep
         return result_rows(list(result.columns), result.rows)
 
     results = run_checks(execute, compile_shapes(shapes))
-    labels = Graph()
-    focuses = sorted({str(r.focus) for r in results if isinstance(r.focus, URIRef)})
+    labels: dict[str, str] = {}
+    codes: dict[str, str] = {}
+    named = sorted({str(n) for n in {r.focus for r in results} | _sections(shapes) if isinstance(n, URIRef)})
     names = f"VALUES ?p {{ {RDFS.label.n3()} {ITOPS.odsCode.n3()} }}"
-    queries = [f"SELECT ?s ?p ?o WHERE {{ {names} ?s a {ITOPS.Section.n3()} ; ?p ?o }}"]
-    for start in range(0, len(focuses), 200):
-        chunk = " ".join(URIRef(f).n3() for f in focuses[start : start + 200])
-        queries.append(f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {chunk} }} {names} ?s ?p ?o }}")
-    for query in queries:
-        for s_, p_, o_ in endpoint.select(query).rows:
-            if s_ is not None and p_ is not None and o_ is not None:
-                labels.add((s_, p_, o_))
+    for start in range(0, len(named), 200):
+        chunk = " ".join(URIRef(f).n3() for f in named[start : start + 200])
+        for s_, p_, o_ in endpoint.select(f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {chunk} }} {names} ?s ?p ?o }}").rows:
+            if isinstance(o_, Literal) and s_ is not None:
+                (labels if p_ == RDFS.label else codes).setdefault(str(s_), str(o_))
     counts = []
     for text in (
         f"SELECT (COUNT(DISTINCT ?org) AS ?n) WHERE {{ ?org {ITOPS.odsCode.n3()} ?code }}",
@@ -327,25 +402,7 @@ def validate_endpoint(endpoint: Endpoint, *, shapes: Graph | None = None) -> Rep
     ):
         rows = endpoint.select(text).rows
         counts.append(int(str(rows[0][0])) if rows and rows[0][0] is not None else 0)
-    return _report(results_graph(results), shapes, labels, (counts[0], counts[1]))
-
-
-def _labels_from_store(store: ox.Store, focuses: set[Node]) -> Graph:
-    """Labels and ODS codes of the focus nodes, and labels of the sections, read from the store."""
-    graph = Graph()
-    wanted = (ox.NamedNode(str(RDFS.label)), ox.NamedNode(str(ITOPS.odsCode)))
-    subjects = [ox.NamedNode(str(f)) for f in focuses if isinstance(f, URIRef)]
-    section = ox.NamedNode(str(ITOPS.Section))
-    rdf_type = ox.NamedNode(str(RDF.type))
-    subjects += [
-        q.subject for q in store.quads_for_pattern(None, rdf_type, section) if isinstance(q.subject, ox.NamedNode)
-    ]
-    for subject in subjects:
-        for predicate in wanted:
-            for quad in store.quads_for_pattern(subject, predicate, None):
-                if isinstance(quad.object, ox.Literal):
-                    graph.add((URIRef(subject.value), URIRef(predicate.value), Literal(quad.object.value)))
-    return graph
+    return _report(results, shapes, Names(labels, codes), (counts[0], counts[1]))
 
 
 def _finding_key(f: Finding) -> tuple[str, str, str, str, str]:
@@ -369,39 +426,36 @@ def _name(term: Node | None) -> str:
     return str(term)
 
 
-def _findings(results: Graph, shapes: Graph, data: Graph) -> Iterable[Finding]:
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        focus = results.value(result, SH.focusNode)
-        source = results.value(result, SH.sourceShape)
-        constraint = results.value(result, SH.sourceConstraint)
-        severity = results.value(result, SH.resultSeverity)
-        shape = source
-        if isinstance(source, BNode) and constraint is not None:
-            shape = constraint
-        rule = _owner(shapes, shape) if shape is not None else None
-        message = results.value(result, SH.resultMessage)
-        if message is None and rule is not None:
-            message = shapes.value(rule, SH.message)
-        label = data.value(focus, RDFS.label) if focus is not None else None
-        code = data.value(focus, ITOPS.odsCode) if focus is not None else None
-        sections = sorted(
-            str(data.value(s, RDFS.label) or s) for s in (shapes.objects(rule, ITOPS.enforcesSection) if rule else [])
-        )
+def _findings(results: Iterable[FastResult], shapes: Graph, names: Names) -> Iterator[Finding]:
+    """One finding per result, each rule's annotations read from the shapes once."""
+    owners: dict[Node, tuple[Node, Rule, str, str]] = {}
+    for result in results:
+        if result.shape not in owners:
+            owner = _owner(shapes, result.shape)
+            message = shapes.value(owner, SH.message)
+            owners[result.shape] = (
+                owner,
+                _rule(shapes, owner, names),
+                str(shapes.value(owner, RDFS.label) or _name(owner)),
+                str(message) if message is not None else "",
+            )
+        owner, rule, rule_label, default = owners[result.shape]
+        focus = _name(result.focus)
         yield Finding(
-            focus=_name(focus),
-            organisation=str(label) if label is not None else _name(focus),
-            ods_code=str(code) if code is not None else "",
-            severity=SEVERITY_NAMES.get(severity, str(severity)) if isinstance(severity, URIRef) else "Violation",
-            shape=_name(shape),
-            rule=_name(rule),
-            rule_label=str(shapes.value(rule, RDFS.label) or _name(rule)) if rule else "",
-            family=str(shapes.value(rule, ITOPS.ruleFamily) or "") if rule else "",
-            path=_name(results.value(result, SH.resultPath)),
-            value=_name(results.value(result, SH.value)),
-            message=str(message) if message is not None else "",
-            sections=tuple(sections),
-            action_by=str(shapes.value(rule, ITOPS.actionBy) or "") if rule else "",
-            remedy=str(shapes.value(rule, ITOPS.remedy) or "") if rule else "",
+            focus=focus,
+            organisation=names.labels.get(focus) or focus,
+            ods_code=names.codes.get(focus, ""),
+            severity=SEVERITY_NAMES.get(result.severity, str(result.severity)),
+            shape=_name(result.shape),
+            rule=_name(owner),
+            rule_label=rule_label,
+            family=rule.family,
+            path=_name(result.path),
+            value=_name(result.value),
+            message=result.message if result.message is not None else default,
+            sections=rule.sections,
+            action_by=rule.action_by,
+            remedy=rule.remedy,
         )
 
 

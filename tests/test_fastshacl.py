@@ -457,3 +457,33 @@ def test_sparql_constraint_messages_name_the_value() -> None:
     ]
     fast, reference = compare(data, shapes)
     assert fast == reference
+
+
+def test_checks_run_side_by_side_give_the_results_of_one_thread_in_the_same_order() -> None:
+    """The checks run on several threads; the results, and their order, are those of a single thread."""
+    kg = KnowledgeGraph.bundled()
+    kg.add_input(str(EXAMPLES / "register.csv"))
+    store = store_of(union(kg))
+    compiled = compile_shapes(load_shapes())
+    one = run_checks(store, compiled, workers=1)
+    assert len(one) >= 13  # examples/register-breaks.csv lists the breaks
+    for workers in (2, 4, 8):
+        assert run_checks(store, compiled, workers=workers) == one
+
+
+def test_a_check_that_fails_on_a_thread_fails_the_run() -> None:
+    """An executor's error on a worker thread reaches the caller: no check is silently dropped."""
+    compiled = compile_shapes(
+        shapes_of("ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:nodeKind sh:IRI ; sh:class ex:C .")
+    )
+    calls: list[str] = []
+
+    def failing(query: str) -> list[list[Node | None]]:
+        calls.append(query)
+        if "ex:C" in query or "http://example.org/C" in query:
+            raise RuntimeError("the store went away")
+        return []
+
+    with pytest.raises(RuntimeError, match="the store went away"):
+        run_checks(failing, compiled, workers=2)
+    assert calls

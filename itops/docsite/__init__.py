@@ -115,7 +115,7 @@ def _findings_on(register: Path | None, kg: KnowledgeGraph | None = None) -> tup
         data.add(triple)
     store = ox.Store()
     store.load(data.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return list(validate_store(store, labels=data).findings), register.name
+    return list(validate_store(store, data=data).findings), register.name
 
 
 def party_hrefs(graph: Graph | None = None) -> dict[str, list[tuple[str, str]]]:
