@@ -16,8 +16,10 @@ import io
 import logging
 import re
 import stat
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -340,10 +342,13 @@ def _cell_text(cell: object) -> str:
 
 
 class StoreSink:
-    """Takes a register's triples and loads them into a named graph of a store in batches, as N-Triples.
+    """Takes a register's triples and loads them into a named graph of a store in batches.
 
-    No rdflib graph is built: each triple becomes one N-Triples line (rdflib's own escaping),
-    and Oxigraph bulk-loads every batch.
+    No rdflib graph is built: each triple becomes one line of Turtle (rdflib's own ``n3()``, which
+    writes a value with a line break as a long string, so the lines are Turtle, not N-Triples), and
+    Oxigraph bulk-loads every batch on a thread of its own (it does not hold Python's lock), while
+    the next rows are read. At most one batch waits. Use it as a context manager: leaving the block
+    loads what is left and waits for it, so that the store is complete (or the error raised) after.
     """
 
     def __init__(self, store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph, *, batch: int = 200_000) -> None:
@@ -353,30 +358,59 @@ class StoreSink:
         self.lines: list[str] = []
         self.count = 0
         self._n3: dict[Node, str] = {}  # predicates, types, systems and standards repeat on every row
+        self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="itops-load")
+        self._loading: Future[None] | None = None
+        self._interval = sys.getswitchinterval()
 
     def add(self, triple: tuple[Node, Node, Node], /) -> None:
         """Take one triple."""
         n3 = self._n3
-        parts = []
-        for term in triple:
-            text = n3.get(term)
-            if text is None:
-                text = term.n3()
-                if len(n3) < 100_000:
-                    n3[term] = text
-            parts.append(text)
-        self.lines.append(f"{parts[0]} {parts[1]} {parts[2]} .\n")
+        s, p, o = triple
+        subject, predicate, value = n3.get(s), n3.get(p), n3.get(o)
+        if subject is None or predicate is None or value is None:
+            if len(n3) > 50_000:  # mostly subjects that will not come back: start again
+                n3.clear()
+            subject = n3[s] = subject or s.n3()
+            predicate = n3[p] = predicate or p.n3()
+            value = n3[o] = value or o.n3()
+        self.lines.append(f"{subject} {predicate} {value} .\n")
         if len(self.lines) >= self.batch:
             self.flush()
 
     def flush(self) -> None:
-        """Load the triples taken so far."""
+        """Hand the triples taken so far to Oxigraph (once the batch before them is loaded)."""
+        self._wait()
         if self.lines:
-            self.store.bulk_load(
-                "".join(self.lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=self.graph
-            )
+            data = "".join(self.lines).encode("utf-8")
             self.count += len(self.lines)
             self.lines = []
+            self._loading = self._loader.submit(
+                self.store.bulk_load, data, format=ox.RdfFormat.TURTLE, to_graph=self.graph
+            )
+
+    def _wait(self) -> None:
+        loading, self._loading = self._loading, None
+        if loading is not None:
+            loading.result()
+
+    def __enter__(self) -> StoreSink:
+        # The reading thread runs Python all the time; at the default switch interval (5 ms) the
+        # loading thread can wait a whole batch for Python's lock just to start Oxigraph (measured).
+        self._interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._interval, 0.001))
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: object) -> None:
+        try:
+            if kind is None:
+                self.flush()
+                self._wait()
+            elif self._loading is not None:
+                self._loading.cancel()
+                wait([self._loading])  # the store must not be loading when the error reaches the caller
+        finally:
+            self._loader.shutdown(wait=True)
+            sys.setswitchinterval(self._interval)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -617,9 +651,8 @@ def store_from_inputs(
         elif source.kind == "table":
             lookup = StoreGraph(store)
             names = names or NameIndex.build(lookup)
-            sink = StoreSink(store, graph)
-            read_table(source, lookup, sink, names=names, progress=progress)
-            sink.flush()
+            with StoreSink(store, graph) as sink:
+                read_table(source, lookup, sink, names=names, progress=progress)
         else:
             parsed = read_input(source, StoreGraph(store))
             check_register(source, parsed)

@@ -133,6 +133,9 @@ class RegisterReader:
         self.standards = instances_of(graph, ITOPS.Standard)
         self.parties = instances_of(graph, ITOPS.Party)
         self.igt = instances_of(graph, ITOPS.IGTStatus)
+        # the same names and dates recur on every row: each is resolved (or parsed) once
+        self._resolved: dict[tuple[str, int], URIRef] = {}
+        self._dates: dict[str, Literal] = {}
 
     def read(self, path: str | Path) -> Graph:
         """Read a CSV register into an RDF graph.
@@ -224,95 +227,120 @@ class RegisterReader:
         org_type = self.types.get(_norm(cells["type"]))
         if org_type is None:
             raise fail("type", f"unknown organisation type {cells['type']!r}; see 'itops types' for the accepted names")
-        org = ODS[code]
-        g.add((org, RDF.type, org_type.iri))
-        g.add((org, RDFS.label, Literal(cells["name"])))
-        g.add((org, ITOPS.odsCode, Literal(code)))
-        g.add((org, RDF.type, OWL.NamedIndividual))
+        org = URIRef(ODS + code)
+        g.add((org, _TYPE, org_type.iri))
+        g.add((org, _LABEL, Literal(cells["name"])))
+        g.add((org, _ODS_CODE, Literal(code)))
+        g.add((org, _TYPE, _NAMED_INDIVIDUAL))
 
         for value in _split(cells.get("national_systems", "")):
-            g.add(
-                (org, ITOPS.connectsTo, self._lookup(value, self.systems, fail, "national_systems", "national system"))
-            )
+            g.add((org, _CONNECTS_TO, self._lookup(value, self.systems, fail, "national_systems", "national system")))
         for value in _split(cells.get("complies_with", "")):
-            g.add((org, ITOPS.compliesWith, self._lookup(value, self.standards, fail, "complies_with", "standard")))
+            g.add((org, _COMPLIES_WITH, self._lookup(value, self.standards, fail, "complies_with", "standard")))
         # STANDARD=VALUE cells: who holds an assurance, or what was agreed as equivalent to a standard
-        for column, kind, word, link, cls, of, value_property in (
-            (
-                "assurance_holders",
-                "assurance",
-                "HOLDER",
-                ITOPS.hasAssurance,
-                ITOPS.Assurance,
-                ITOPS.assuranceFor,
-                ITOPS.assuranceHolder,
-            ),
-            (
-                "agreed_equivalents",
-                "equivalent",
-                "EQUIVALENT",
-                ITOPS.hasAgreedEquivalent,
-                ITOPS.AgreedEquivalent,
-                ITOPS.equivalentFor,
-                ITOPS.equivalentName,
-            ),
-        ):
+        for column, kind, word, link, cls, of, value_property in _STANDARD_VALUE_COLUMNS:
             for i, value in enumerate(_split(cells.get(column, "")), start=1):
                 standard_name, sep, text = value.partition("=")
                 if not sep or not text.strip():
                     raise fail(column, f"write each value as STANDARD={word}, got {value!r}")
                 node = URIRef(f"{org}/{kind}/{i}")
                 g.add((org, link, node))
-                g.add((node, RDF.type, cls))
+                g.add((node, _TYPE, cls))
                 g.add((node, of, self._lookup(standard_name.strip(), self.standards, fail, column, "standard")))
                 g.add((node, value_property, Literal(text.strip())))
         status = cells.get("igt_status", "")
         if status:
-            g.add((org, ITOPS.igtStatus, self._lookup(status, self.igt, fail, "igt_status", "IGT status")))
+            g.add((org, _IGT_STATUS, self._lookup(status, self.igt, fail, "igt_status", "IGT status")))
         submitted = cells.get("igt_submitted", "")
         if submitted:
-            try:
-                day = date.fromisoformat(submitted)
-            except ValueError:
-                raise fail("igt_submitted", f"bad date {submitted!r} (expected YYYY-MM-DD)") from None
-            g.add((org, ITOPS.igtSubmittedOn, Literal(day.isoformat() + "T00:00:00", datatype=XSD.dateTime)))
-        for column, prop in (("ra_policy", ITOPS.adheresToRaPolicy), ("nhsmail_policy", ITOPS.adheresToNhsmailPolicy)):
+            day = self._dates.get(submitted)
+            if day is None:
+                try:
+                    parsed = date.fromisoformat(submitted)
+                except ValueError:
+                    raise fail("igt_submitted", f"bad date {submitted!r} (expected YYYY-MM-DD)") from None
+                day = self._dates[submitted] = Literal(parsed.isoformat() + "T00:00:00", datatype=_DATE_TIME)
+            g.add((org, _IGT_SUBMITTED_ON, day))
+        for column, prop in _YES_NO_COLUMNS:
             answer = cells.get(column, "").casefold()
             if answer:
-                if answer not in _YES | _NO:
+                if answer not in _YES_OR_NO:
                     raise fail(column, f"expected yes or no, got {cells[column]!r}")
-                g.add((org, prop, Literal(answer in _YES)))
-        smartcards = cells.get("smartcard_users", "").casefold()
-        if smartcards:
-            if smartcards not in _YES | _NO:
-                raise fail("smartcard_users", f"expected yes or no, got {cells['smartcard_users']!r}")
-            g.add((org, ITOPS.usesSmartcards, Literal(smartcards in _YES)))
-        for column, prop in (
-            ("it_supplier", ITOPS.hasITSupplier),
-            ("registration_authority", ITOPS.registrationAuthority),
-            ("commissioned_by", ITOPS.commissionedBy),
-            ("access_commissioned_by", ITOPS.accessCommissionedBy),
-            ("escalation_contact", ITOPS.escalationContact),
-            ("it_commissioned_by", ITOPS.itCommissionedBy),
-        ):
+                g.add((org, prop, _TRUE if answer in _YES else _FALSE))
+        for column, prop in _ORGANISATION_COLUMNS:
             for value in _split(cells.get(column, "")):
                 g.add((org, prop, self._organisation(value, fail, column)))
 
     def _lookup(self, value: str, allowed: set[URIRef], fail: Failure, column: str, kind: str) -> URIRef:
+        known = self._resolved.get((value, id(allowed)))
+        if known is not None:
+            return known
         found = self.names.resolve(value) & allowed
         if len(found) == 1:
-            return next(iter(found))
+            resolved = self._resolved[(value, id(allowed))] = next(iter(found))
+            return resolved
         close = self.names.suggestions(value, allowed)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise fail(column, f"unknown {kind} {value!r}{hint}")
 
     def _organisation(self, value: str, fail: Failure, column: str) -> URIRef:
+        known = self._resolved.get((value, id(self.parties)))
+        if known is not None:
+            return known
         found = self.names.resolve(value) & self.parties
         if len(found) == 1:
-            return next(iter(found))
-        if ODS_CODE.match(value.upper()) and not found:
-            return ODS[value.upper()]
-        raise fail(column, f"{value!r} is neither an ODS code nor a body the documents name")
+            resolved = next(iter(found))
+        elif ODS_CODE.match(value.upper()) and not found:
+            resolved = URIRef(ODS + value.upper())
+        else:
+            raise fail(column, f"{value!r} is neither an ODS code nor a body the documents name")
+        self._resolved[(value, id(self.parties))] = resolved
+        return resolved
+
+
+# terms used on every row, looked up once (rdflib's namespaces look each name up on every access)
+_TYPE, _LABEL, _NAMED_INDIVIDUAL, _DATE_TIME = RDF.type, RDFS.label, OWL.NamedIndividual, XSD.dateTime
+_ODS_CODE = ITOPS.odsCode
+_CONNECTS_TO = ITOPS.connectsTo
+_COMPLIES_WITH = ITOPS.compliesWith
+_IGT_STATUS = ITOPS.igtStatus
+_IGT_SUBMITTED_ON = ITOPS.igtSubmittedOn
+_TRUE, _FALSE = Literal(True), Literal(False)
+_YES_OR_NO = _YES | _NO
+#: STANDARD=VALUE columns: (column, node slug, the word the message asks for, link, class, standard, value)
+_STANDARD_VALUE_COLUMNS = (
+    (
+        "assurance_holders",
+        "assurance",
+        "HOLDER",
+        ITOPS.hasAssurance,
+        ITOPS.Assurance,
+        ITOPS.assuranceFor,
+        ITOPS.assuranceHolder,
+    ),
+    (
+        "agreed_equivalents",
+        "equivalent",
+        "EQUIVALENT",
+        ITOPS.hasAgreedEquivalent,
+        ITOPS.AgreedEquivalent,
+        ITOPS.equivalentFor,
+        ITOPS.equivalentName,
+    ),
+)
+_YES_NO_COLUMNS = (
+    ("ra_policy", ITOPS.adheresToRaPolicy),
+    ("nhsmail_policy", ITOPS.adheresToNhsmailPolicy),
+    ("smartcard_users", ITOPS.usesSmartcards),
+)
+_ORGANISATION_COLUMNS = (
+    ("it_supplier", ITOPS.hasITSupplier),
+    ("registration_authority", ITOPS.registrationAuthority),
+    ("commissioned_by", ITOPS.commissionedBy),
+    ("access_commissioned_by", ITOPS.accessCommissionedBy),
+    ("escalation_contact", ITOPS.escalationContact),
+    ("it_commissioned_by", ITOPS.itCommissionedBy),
+)
 
 
 #: Builds the input error for a cell: ``fail(column, message)``.

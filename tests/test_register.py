@@ -219,3 +219,74 @@ def test_bad_register_exits_2_naming_file_line_and_column(
     assert says in err
     assert "Traceback" not in err and err.count("\n") == 1
     assert sorted(os.listdir(tmp_path)) == [name]  # no report, no temporary file
+
+
+# ------------------------------------------------------------------------------- streaming into a store
+
+
+def test_the_store_sink_loads_every_triple_of_many_batches_as_written() -> None:
+    """Batches are loaded on a thread of their own while rows are read; the store ends up complete."""
+    import sys
+
+    import pyoxigraph as ox
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    from itops.loader import StoreSink
+    from itops.terms import to_rdflib
+
+    interval = sys.getswitchinterval()
+    expected = Graph()
+    for i in range(50):
+        org = URIRef(f"https://w3id.org/itops/ods/T{i:05d}")
+        expected.add((org, ITOPS.odsCode, Literal(f"T{i:05d}")))
+        expected.add((org, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal(f'Line "{i}"\n\\ é')))
+        expected.add((org, ITOPS.usesSmartcards, Literal(i % 2 == 0)))
+        expected.add((org, ITOPS.igtSubmittedOn, Literal("2013-03-31T00:00:00", datatype=XSD.dateTime)))
+    store = ox.Store()
+    with StoreSink(store, ox.DefaultGraph(), batch=7) as sink:
+        for triple in sorted(expected):
+            sink.add(triple)
+        assert sys.getswitchinterval() <= 0.001
+    assert sys.getswitchinterval() == interval
+    assert sink.count == len(expected) == len(store)
+    loaded = Graph()
+    for quad in store:
+        s, p, o = (to_rdflib(t) for t in (quad.subject, quad.predicate, quad.object))
+        assert s is not None and p is not None and o is not None
+        loaded.add((s, p, o))
+    assert isomorphic(loaded, expected)
+
+
+def test_a_batch_that_fails_to_load_fails_the_reading() -> None:
+    """An error of Oxigraph's thread reaches the reader; the switch interval is put back."""
+    import sys
+
+    import pyoxigraph as ox
+
+    from itops.loader import StoreSink
+
+    class Broken:
+        def bulk_load(self, *args: object, **kwargs: object) -> None:
+            raise OSError("disk full")
+
+    interval = sys.getswitchinterval()
+    org = URIRef("https://w3id.org/itops/ods/T00001")
+    with pytest.raises(OSError, match="disk full"), StoreSink(Broken(), ox.DefaultGraph(), batch=1) as sink:  # type: ignore[arg-type]
+        for _ in range(5):
+            sink.add((org, RDF.type, ITOPS.Party))
+    assert sys.getswitchinterval() == interval
+
+
+def test_a_name_with_a_line_break_is_read_not_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A quoted CSV cell may hold a line break and quotes; the row streams into the store like any other."""
+    import json
+
+    register = tmp_path / "register.csv"
+    register.write_text(
+        'ods_code,name,type\nFAA01,"Riverside\nPharmacy ""Main""",community pharmacy\n', encoding="utf-8"
+    )
+    assert main(["validate", str(register), "--format", "json"]) == 1  # no IGT return recorded: a violation
+    report = json.loads(capsys.readouterr().out)
+    assert report["organisations_checked"] == 1
+    assert {f["organisation"] for f in report["findings"]} == {'Riverside\nPharmacy "Main"'}
