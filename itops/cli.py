@@ -80,7 +80,7 @@ def _day(text: str | None, parameter: str) -> date | None:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    """Show what is loaded."""
+    """Show what is loaded: sources, ontology size, statements per document."""
     _check_output(args)
     _write(args, "info", _load(args).info(), version=__version__)
     return 0
@@ -97,7 +97,7 @@ def _parse_params(pairs: Sequence[str] | None) -> dict[str, str]:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    """Run a named query."""
+    """Run a named query (see --list)."""
     from itops.query import all_queries, load_query
     from itops.reports.tables import queries_text, query_help_text
 
@@ -137,7 +137,8 @@ def _endpoint(args: argparse.Namespace) -> Endpoint:
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    """Replace the itops graph of a triple store with the ontology, both documents and any extra files."""
+    """Replace the itops graph of a SPARQL 1.1 store with the ontology, the documents and any extra
+    files, atomically (through a temporary graph and MOVE)."""
     from itops.endpoint import default_store_url, push
     from itops.errors import InputError
 
@@ -161,7 +162,7 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Export the loaded graph."""
+    """Export the ontology, the documents and any extra files."""
     from itops.release import serialize, trig
 
     _check_output(args)
@@ -172,7 +173,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Validate registers (and the documents) against the documents' rules, or any data against any shapes."""
+    """Check registers (CSV, spreadsheets or RDF) and the documents against the documents' rules; or,
+    with --shapes, any RDF data against any SHACL shapes."""
     from itops.validate import validate_inputs
 
     files = _inputs(args)
@@ -233,7 +235,7 @@ def _validate_any(args: argparse.Namespace) -> int:
 
 
 def cmd_types(args: argparse.Namespace) -> int:
-    """List the organisation types a register may use."""
+    """List the organisation types a register's 'type' column accepts."""
     from itops.register import organisation_types
 
     _write(args, "types", organisation_types(KnowledgeGraph.bundled(documents=False).lookup()))
@@ -250,7 +252,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_obligations(args: argparse.Namespace) -> int:
-    """List the obligations that apply to a kind of organisation, or to one organisation with its status."""
+    """The obligations that apply to a kind of organisation, or to one organisation of a register with
+    the status of each (broken, met, not recorded)."""
     from itops.obligations import obligations_for_organisation, obligations_for_type
 
     on = _day(args.on, "--on")
@@ -273,7 +276,8 @@ def cmd_obligations(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Run HermiT on the ontology, the documents and any registers: 0 consistent, 1 inconsistent."""
+    """Check with HermiT that the ontology, the documents and any registers are consistent (0
+    consistent, 1 inconsistent, 2 failure); explains an inconsistency in words."""
     from itops.check import check
 
     kg = _load(args)
@@ -283,7 +287,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    """What changed between two validation reports, or two versions of the graph."""
+    """What changed between two validation reports (--format json files) or two versions of the graph
+    (folders or release files): 0 nothing new, 1 new findings or changes, 2 failure."""
     from itops.diff import diff_paths, exit_status
 
     _check_output(args)
@@ -293,7 +298,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
-    """Say what a 2013 name stands for on a date, and the chain of changes that got there."""
+    """What a 2013 body, system or standard stands for on a date, with the chain of changes."""
     from itops.lineage import resolve_name
 
     on = _day(args.on, "--on") or date.today()
@@ -303,7 +308,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
-    """Write a synthetic register with injected rule breaks, and its manifest."""
+    """Write a synthetic register with the national mix of organisations and injected breaks."""
     from itops.synth import default_manifest, generate, write_synthetic
 
     output = Path(args.output)
@@ -324,7 +329,8 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    """Write the documentation site, replacing the folder whole."""
+    """Write the documentation site: documents, grids, parties, rules, ontology, diagrams, timelines,
+    search."""
     from itops.docsite import EXAMPLE_REGISTER, build_site
     from itops.io import write_folder_atomic
 
@@ -341,7 +347,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    """Write the release files, replacing the folder whole."""
+    """Write the release files (Turtle, RDF/XML, JSON-LD, N-Triples) deterministically."""
     from itops.release import build_release
 
     for path in build_release(Path(args.output or "release")):
@@ -352,45 +358,23 @@ def cmd_release(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------------ parser
 
 
-#: Every command: its handler and the help line shown by ``itops --help`` and ``itops COMMAND --help``.
-COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
-    "info": (cmd_info, "show what is loaded: sources, ontology size, statements per document"),
-    "query": (cmd_query, "run a named query (see --list)"),
-    "push": (
-        cmd_push,
-        "replace the itops graph of a SPARQL 1.1 store with the ontology, the documents and any extra "
-        "files, atomically (through a temporary graph and MOVE)",
-    ),
-    "export": (cmd_export, "export the ontology, the documents and any extra files"),
-    "validate": (
-        cmd_validate,
-        "check registers (CSV, spreadsheets or RDF) and the documents against the documents' rules; or, "
-        "with --shapes, any RDF data against any SHACL shapes",
-    ),
-    "types": (cmd_types, "list the organisation types a register's 'type' column accepts"),
-    "rules": (cmd_rules, "list every obligation of the documents with the rule that checks it, or why none can"),
-    "obligations": (
-        cmd_obligations,
-        "the obligations that apply to a kind of organisation, or to one organisation of a register with "
-        "the status of each (broken, met, not recorded)",
-    ),
-    "check": (
-        cmd_check,
-        "check with HermiT that the ontology, the documents and any registers are consistent (0 "
-        "consistent, 1 inconsistent, 2 failure); explains an inconsistency in words",
-    ),
-    "diff": (
-        cmd_diff,
-        "what changed between two validation reports (--format json files) or two versions of the graph "
-        "(folders or release files): 0 nothing new, 1 new findings or changes, 2 failure",
-    ),
-    "resolve": (cmd_resolve, "what a 2013 body, system or standard stands for on a date, with the chain of changes"),
-    "synth": (cmd_synth, "write a synthetic register with the national mix of organisations and injected breaks"),
-    "docs": (
-        cmd_docs,
-        "write the documentation site: documents, grids, parties, rules, ontology, diagrams, timelines, search",
-    ),
-    "release": (cmd_release, "write the release files (Turtle, RDF/XML, JSON-LD, N-Triples) deterministically"),
+#: Every command and its handler; the handler's docstring is the help shown by ``itops --help`` and
+#: ``itops COMMAND --help``.
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "info": cmd_info,
+    "query": cmd_query,
+    "push": cmd_push,
+    "export": cmd_export,
+    "validate": cmd_validate,
+    "types": cmd_types,
+    "rules": cmd_rules,
+    "obligations": cmd_obligations,
+    "check": cmd_check,
+    "diff": cmd_diff,
+    "resolve": cmd_resolve,
+    "synth": cmd_synth,
+    "docs": cmd_docs,
+    "release": cmd_release,
 }
 
 
@@ -405,7 +389,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str) -> argparse.ArgumentParser:
-        handler, help_text = COMMANDS[name]
+        handler = COMMANDS[name]
+        help_text = " ".join((handler.__doc__ or "").split())
         command = sub.add_parser(name, help=help_text, description=help_text)
         command.set_defaults(handler=handler)
         return command

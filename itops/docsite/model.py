@@ -244,7 +244,7 @@ class Relation:
     """One property of a statement, in words: ``commissioned from: HSCIC``."""
 
     property: Link
-    values: list[Link]
+    values: tuple[Link, ...]
 
 
 @dataclass(frozen=True)
@@ -277,7 +277,7 @@ def statements(graph: Graph, pages: Pages) -> dict[URIRef, Statement]:
         relations = []
         for p in sorted({p for p in graph.predicates(s, None) if isinstance(p, URIRef) and p not in _APART}, key=str):
             values = sorted(graph.objects(s, p), key=str)
-            relations.append(Relation(pages.link(p), [pages.link(v) for v in values]))
+            relations.append(Relation(pages.link(p), tuple(pages.link(v) for v in values)))
         number = text(graph, s, ITOPS.rowNumber, ITOPS.statementNumber, ITOPS.itemNumber)
         out[s] = Statement(
             iri=s,
@@ -790,7 +790,7 @@ def entities(
                 Group(f"{kind} — {prop_label}", slug(f"{kind}-{prop_label}".lower().replace(" ", "-")), _ordered(found))
             )
         facts = [
-            Relation(pages.link(p), pages.links(graph.objects(thing, p)))
+            Relation(pages.link(p), tuple(pages.links(graph.objects(thing, p))))
             for p in sorted({p for p in graph.predicates(thing, None) if isinstance(p, URIRef)}, key=str)
             if p
             not in (
@@ -821,7 +821,7 @@ def entities(
                 and not any(_is_change(graph, t) for t in uris(graph, s, RDF.type))
             ]
             if subjects and not any({v.label for v in f.values} == {pages.label(x) for x in subjects} for f in facts):
-                referenced.append(Relation(Link(f"is “{pages.label(p)}” of"), pages.links(subjects)))
+                referenced.append(Relation(Link(f"is “{pages.label(p)}” of"), tuple(pages.links(subjects))))
         name_changes = []
         today: list[Link] = []
         if any(thing in c.originals for c in change_list):
@@ -874,15 +874,7 @@ def _ordered(found: list[Mention]) -> list[Mention]:
 
 
 def _is_a(graph: Graph, node: URIRef, cls: URIRef) -> bool:
-    todo, seen = list(uris(graph, node, RDF.type)), set()
-    while todo:
-        c = todo.pop()
-        if c == cls:
-            return True
-        if c not in seen:
-            seen.add(c)
-            todo.extend(uris(graph, c, RDFS.subClassOf))
-    return False
+    return any(_is_a_class(graph, kind, cls) for kind in uris(graph, node, RDF.type))
 
 
 def _is_change(graph: Graph, cls: URIRef) -> bool:

@@ -92,15 +92,8 @@ def graph_diff_text(diff: GraphDiff) -> str:
 
 
 def graph_diff_json(diff: GraphDiff) -> str:
-    """The graph diff as JSON."""
-    data = {
-        "old": diff.old,
-        "new": diff.new,
-        "added": diff.added,
-        "removed": diff.removed,
-        "changes": [asdict(c) for c in diff.changes],
-    }
-    return json_text(data)
+    """The graph diff as JSON: its fields, each change with its property changes."""
+    return json_text(asdict(diff))
 
 
 # ------------------------------------------------------------------------------------------------ both
