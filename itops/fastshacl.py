@@ -12,8 +12,10 @@ table refuses (a ``sh:zeroOrMorePath`` inside a nested shape, say) raises
 :class:`~itops.errors.UnsupportedShapeError` naming the shape and the component, or, with
 ``fallback=True``, marks that top-level shape to be run on pySHACL. Nothing is skipped.
 
-Portable queries. No property path is written inside ``MINUS`` or ``(NOT) EXISTS`` (engines read
-those differently): the subclass closure of every class the shapes name is computed first by a
+Portable queries. Negation is ``FILTER NOT EXISTS``, never ``MINUS`` (which builds its whole right
+side, every instance of a class say, before it removes anything: on a large on-disk store that cost
+hundreds of MB), and no property path is written inside ``(NOT) EXISTS`` (engines read those
+differently): the subclass closure of every class the shapes name is computed first by a
 separate query, and the compiled checks then use plain joins and ``VALUES``. ``sh:datatype`` checks
 lexical validity too: the distinct literals of the datatypes concerned are read first and judged
 in Python with rdflib (as pySHACL does), and the ill-typed ones are named in the checks.
@@ -561,7 +563,7 @@ class _Compiler:
         return " ".join("{ " + self._plain(step, a, b) + " }" for step, a, b in hops)
 
     def path_expression(self, path: Node) -> str:
-        """``path`` as a SPARQL property path (used only outside MINUS and EXISTS)."""
+        """``path`` as a SPARQL property path (used only outside EXISTS)."""
         if isinstance(path, URIRef):
             return sparql_term(path)
         for kind, template in (
@@ -868,9 +870,9 @@ class _Compiler:
             return self.path_pattern(self._path(shape), s, o, nested=False)
 
         def lacks(s: str, o: str) -> str:
-            """A pattern fragment removing the solutions where ``o`` is a value of ``s`` (no path in MINUS)."""
+            """A pattern fragment removing the solutions where ``o`` is a value of ``s`` (no path in NOT EXISTS)."""
             if self.plain_path(self._path(shape)):
-                return f"MINUS {{ {self.path_pattern(self._path(shape), s, o, nested=True)} }}"
+                return f"FILTER NOT EXISTS {{ {self.path_pattern(self._path(shape), s, o, nested=True)} }}"
             w = self.var("w")
             return f"OPTIONAL {{ {values(s, w)} FILTER(sameTerm({w}, {o})) }} FILTER(!BOUND({w}))"
 
@@ -919,7 +921,7 @@ class _Compiler:
                         closure = self.closure(_class(arg))
                         check(
                             component,
-                            f"{T} MINUS {{ ?this <{RDF.type}> {t} . VALUES {t} {{ {closure} }} }}",
+                            f"{T} FILTER NOT EXISTS {{ ?this <{RDF.type}> {t} . VALUES {t} {{ {closure} }} }}",
                             has_value=True,
                             select="?this (?this AS ?value)",
                         )
@@ -939,7 +941,7 @@ class _Compiler:
                         check(
                             component,
                             f"{{ {T} {values('?this', '?value')} }} "
-                            f"MINUS {{ ?value <{RDF.type}> {t} . VALUES {t} {{ {closure} }} }}",
+                            f"FILTER NOT EXISTS {{ ?value <{RDF.type}> {t} . VALUES {t} {{ {closure} }} }}",
                             has_value=True,
                         )
                     else:

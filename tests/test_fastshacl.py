@@ -487,3 +487,13 @@ def test_a_check_that_fails_on_a_thread_fails_the_run() -> None:
     with pytest.raises(RuntimeError, match="the store went away"):
         run_checks(failing, compiled, workers=2)
     assert calls
+
+
+def test_negation_never_builds_its_whole_right_side() -> None:
+    """No MINUS: it would read every instance of a class (or every value of a property) into memory
+    before removing anything; FILTER NOT EXISTS looks up each candidate instead."""
+    shapes = load_shapes()
+    shapes.parse(ANY / "shapes.ttl")
+    queries = [c.query for c in compile_shapes(shapes).checks()]
+    assert any("NOT EXISTS" in q for q in queries)
+    assert not any(re.search(r"\bMINUS\b", q) for q in queries)
