@@ -580,11 +580,14 @@ def bulk_load(
     *,
     progress: bool = False,
     register: bool = True,
+    later: list[Callable[[], None]] | None = None,
 ) -> None:
     """Load an RDF input straight into ``graph`` of ``store`` (bounded memory, no rdflib).
 
     A ``register`` must hold a subject with an ODS code and no ill-typed literal; other data (for
     ``validate --shapes``) is taken as it is, its ill-typed literals being for ``sh:datatype`` to report.
+    With ``later``, the scan for ill-typed literals (a pass over every triple) is put there to be run
+    by the caller (:func:`opened_inputs` runs it beside the engine) instead of now.
 
     Raises:
         InputError: a syntax error, with the line where Oxigraph gives one, or an ill-typed literal.
@@ -603,7 +606,14 @@ def bulk_load(
         raise InputError(source.shown, f"cannot read: {getattr(err, 'strerror', None) or err}") from None
     if not register:
         return
-    check_store(store, source.shown, lambda: source.path.read_text(encoding="utf-8", errors="replace"), graph=graph)
+
+    def scan() -> None:
+        check_store(store, source.shown, lambda: source.path.read_text(encoding="utf-8", errors="replace"), graph=graph)
+
+    if later is None:
+        scan()
+    else:
+        later.append(scan)
     if not bool(store.query(f"ASK {{ ?o <{ITOPS.odsCode}> ?c }}", default_graph=graph)):
         raise InputError(source.shown, "holds no organisation (no subject with itops:odsCode); nothing to check")
 
@@ -621,7 +631,12 @@ def _bulk_load_with_progress(
 
 
 def store_from_inputs(
-    paths: Sequence[str], *, documents: bool = True, progress: bool = False, store_dir: Path | None = None
+    paths: Sequence[str],
+    *,
+    documents: bool = True,
+    progress: bool = False,
+    store_dir: Path | None = None,
+    later: list[Callable[[], None]] | None = None,
 ) -> ox.Store:
     """An Oxigraph store holding the bundled ontology and documents and the given registers, each checked.
 
@@ -635,6 +650,10 @@ def store_from_inputs(
         InputError: a file is missing, unreadable, malformed, empty of organisations or inconsistent
             with another; the message names it.
         OutputError: ``store_dir`` cannot be used.
+
+    With ``later`` (see :func:`opened_inputs`), the scan of a single RDF register for ill-typed
+    literals is left there for the caller to run; several registers are scanned here, each in its
+    own graph before the graphs are merged.
     """
     inputs = [check_input(path) for path in paths]
     store = open_disk_store(store_dir) if store_dir is not None else ox.Store()
@@ -647,7 +666,7 @@ def store_from_inputs(
     for source in inputs:
         graph: ox.NamedNode | ox.DefaultGraph = ox.DefaultGraph() if single else ox.NamedNode(source.graph_iri)
         if source.kind == "rdf" and RDF_FORMATS[source.suffix][1] is not None:
-            bulk_load(store, source, graph, progress=progress)
+            bulk_load(store, source, graph, progress=progress, later=later if single else None)
         elif source.kind == "table":
             lookup = StoreGraph(store)
             names = names or NameIndex.build(lookup)
@@ -664,6 +683,26 @@ def store_from_inputs(
         named = ox.NamedNode(source.graph_iri)
         store.update(f"ADD {named} TO DEFAULT ; DROP GRAPH {named}")  # ADD, not MOVE: MOVE empties the target
     return store
+
+
+@contextmanager
+def opened_inputs(paths: Sequence[str], *, progress: bool = False, store_dir: Path | None = None) -> Iterator[ox.Store]:
+    """The store of :func:`store_from_inputs`, with the scan for ill-typed literals run beside the block.
+
+    The scan reads every triple of the register; Oxigraph runs it on a thread of its own without
+    Python's lock, while the block (the engine's checks) runs. Leaving the block waits for it: an
+    ill-typed literal raises its :class:`InputError` then, in place of whatever the block made or
+    raised, so a report is never returned for input that is refused.
+    """
+    later: list[Callable[[], None]] = []
+    store = store_from_inputs(paths, progress=progress, store_dir=store_dir, later=later)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="itops-scan") as pool:
+        scans = [pool.submit(scan) for scan in later]
+        try:
+            yield store
+        finally:
+            for scan in scans:
+                scan.result()
 
 
 def rdf_store(paths: Sequence[str]) -> ox.Store:
@@ -767,6 +806,7 @@ __all__ = [
     "organisation_count",
     "store_from_graph",
     "store_from_inputs",
+    "opened_inputs",
     "load_bundled",
     "ontology_graph",
     "bulk_load",

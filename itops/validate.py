@@ -286,9 +286,10 @@ def validate_inputs(
         ParameterError: an unknown engine.
     """
     if choose_engine(engine) == "oxigraph" and inference == "none":
-        from itops.loader import store_from_inputs
+        from itops.loader import opened_inputs
 
-        return validate_store(store_from_inputs(paths, progress=progress, store_dir=store_dir))
+        with opened_inputs(paths, progress=progress, store_dir=store_dir) as store:
+            return validate_store(store)
     if store_dir is not None:
         from itops.errors import ParameterError
 

@@ -81,6 +81,23 @@ def test_input_that_checks_nothing_is_exit_2_not_a_pass(
     assert "No findings" not in out
 
 
+@pytest.mark.parametrize("with_csv", [False, True])
+def test_an_ill_typed_literal_refuses_the_input_and_writes_no_report(
+    with_csv: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The scan for ill-typed literals runs beside the checks (one register) or before them (several):
+    either way the input is refused, and no report reaches the output file."""
+    name, text, message = FALSE_ALL_CLEARS["ill-typed N-Triples"]
+    inputs = [write(tmp_path / name, text)]
+    if with_csv:
+        inputs.append(write(tmp_path / "good.csv", "ods_code,name,type\nFAC01,Good Pharmacy,community pharmacy\n"))
+    report = tmp_path / "report.txt"
+    code, out, err = run(["validate", *inputs, "-o", str(report)], capsys)
+    assert code == 2, (out, err)
+    assert message in err and "Traceback" not in err
+    assert not report.exists() and not list(tmp_path.glob(".report*"))
+
+
 @pytest.mark.parametrize("engine", ["auto", "pyshacl"])
 @pytest.mark.parametrize("column, value", [("name", "Another Pharmacy Name"), ("type", "dental practice")])
 def test_one_ods_code_described_two_ways_is_refused(
