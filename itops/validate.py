@@ -345,10 +345,11 @@ def validate_store(store: ox.Store, *, data: Graph | None = None, shapes: Graph 
     update = mapping_update(StoreGraph(store))  # the store holds the ontology, shared.ttl and lineage.ttl
     if update:
         store.update(update)
+    counts = store_counts(store)  # first: its DISTINCT set is freed before the checks' memory is taken
     results = run_checks(store, compile_shapes(shapes))
     named = {r.focus for r in results} | _sections(shapes)
     names = Names.from_graph(data, named) if data is not None else Names.from_store(store, named)
-    return _report(results, shapes, names, store_counts(store))
+    return _report(results, shapes, names, counts)
 
 
 def store_counts(store: ox.Store) -> tuple[int, int]:
