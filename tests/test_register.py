@@ -290,3 +290,6 @@ def test_a_name_with_a_line_break_is_read_not_refused(tmp_path: Path, capsys: py
     report = json.loads(capsys.readouterr().out)
     assert report["organisations_checked"] == 1
     assert {f["organisation"] for f in report["findings"]} == {'Riverside\nPharmacy "Main"'}
+    assert main(["validate", str(register)]) == 1  # the text report keeps one line per finding
+    text = capsys.readouterr().out
+    assert 'Riverside Pharmacy "Main" (FAA01)' in text and "Riverside\n" not in text

@@ -84,10 +84,11 @@ def to_text(report: Report) -> str:
     out = [checked_line(report), _summary_line(report), ""]
     for _focus, findings in report.affected().items():
         first = findings[0]
+        name = _one_line(first.organisation)  # a register's name may hold a line break; a report line may not
         code = f" ({first.ods_code})" if first.ods_code else ""
-        out.append(f"{first.organisation}{code}")
+        out.append(f"{name}{code}")
         for f in findings:
-            out.append(f"  [{f.severity}] {f.organisation} {f.message}.")
+            out.append(f"  [{f.severity}] {name} {f.message}.")
             out.append(f"      rule: {f.rule_label} — {'; '.join(f.sections)}")
             if f.action_by:
                 out.append(f"      who acts: {f.action_by}")
@@ -104,6 +105,10 @@ def to_text(report: Report) -> str:
         for rule, focuses in sorted(by_rule.items(), key=lambda kv: (-len(kv[1]), labels[kv[0]])):
             out.append(f"  {len(focuses):4d}  {labels[rule]}")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def to_html(report: Report, *, title: str = "itops validation report", site_url: str | None = None) -> str:
