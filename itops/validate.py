@@ -122,6 +122,21 @@ class Names:
         return cls._read(subjects, value)
 
     @classmethod
+    def from_endpoint(cls, endpoint: Endpoint, subjects: Iterable[Node]) -> Names:
+        """The labels and codes of ``subjects`` in an endpoint's graph, 200 subjects a query."""
+        labels: dict[str, str] = {}
+        codes: dict[str, str] = {}
+        named = sorted({str(n) for n in subjects if isinstance(n, URIRef)})
+        wanted = f"VALUES ?p {{ {RDFS.label.n3()} {ITOPS.odsCode.n3()} }}"
+        for start in range(0, len(named), 200):
+            chunk = " ".join(URIRef(n).n3() for n in named[start : start + 200])
+            query = f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {chunk} }} {wanted} ?s ?p ?o }}"
+            for s_, p_, o_ in endpoint.select(query).rows:
+                if isinstance(o_, Literal) and s_ is not None:
+                    (labels if p_ == RDFS.label else codes).setdefault(str(s_), str(o_))
+        return cls(labels, codes)
+
+    @classmethod
     def _read(cls, subjects: Iterable[Node], value: Callable[[URIRef, URIRef], object | None]) -> Names:
         labels: dict[str, str] = {}
         codes: dict[str, str] = {}
@@ -352,14 +367,17 @@ def validate_store(store: ox.Store, *, data: Graph | None = None, shapes: Graph 
     return _report(results, shapes, names, counts)
 
 
+#: What a report says it checked: register organisations (subjects with an ODS code) and document statements.
+_COUNTS = (
+    f"SELECT (COUNT(DISTINCT ?org) AS ?n) WHERE {{ ?org {ITOPS.odsCode.n3()} ?code }}",
+    f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s {ITOPS.fromDocument.n3()} ?doc }}",
+)
+
+
 def store_counts(store: ox.Store) -> tuple[int, int]:
     """How many register organisations (subjects with an ODS code) and document statements ``store`` holds."""
-    query = (
-        f"SELECT (COUNT(DISTINCT ?org) AS ?n) WHERE {{ ?org {ITOPS.odsCode.n3()} ?code }}",
-        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s {ITOPS.fromDocument.n3()} ?doc }}",
-    )
     counts = []
-    for text in query:
+    for text in _COUNTS:
         for solution in select(store, text, union=True):
             value = solution["n"]
             counts.append(int(value.value) if isinstance(value, ox.Literal) else 0)
@@ -388,23 +406,12 @@ def validate_endpoint(endpoint: Endpoint, *, shapes: Graph | None = None) -> Rep
         return result_rows(list(result.columns), result.rows)
 
     results = run_checks(execute, compile_shapes(shapes))
-    labels: dict[str, str] = {}
-    codes: dict[str, str] = {}
-    named = sorted({str(n) for n in {r.focus for r in results} | _sections(shapes) if isinstance(n, URIRef)})
-    names = f"VALUES ?p {{ {RDFS.label.n3()} {ITOPS.odsCode.n3()} }}"
-    for start in range(0, len(named), 200):
-        chunk = " ".join(URIRef(f).n3() for f in named[start : start + 200])
-        for s_, p_, o_ in endpoint.select(f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {chunk} }} {names} ?s ?p ?o }}").rows:
-            if isinstance(o_, Literal) and s_ is not None:
-                (labels if p_ == RDFS.label else codes).setdefault(str(s_), str(o_))
+    names = Names.from_endpoint(endpoint, {r.focus for r in results} | _sections(shapes))
     counts = []
-    for text in (
-        f"SELECT (COUNT(DISTINCT ?org) AS ?n) WHERE {{ ?org {ITOPS.odsCode.n3()} ?code }}",
-        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s {ITOPS.fromDocument.n3()} ?doc }}",
-    ):
+    for text in _COUNTS:
         rows = endpoint.select(text).rows
         counts.append(int(str(rows[0][0])) if rows and rows[0][0] is not None else 0)
-    return _report(results, shapes, Names(labels, codes), (counts[0], counts[1]))
+    return _report(results, shapes, names, (counts[0], counts[1]))
 
 
 def _finding_key(f: Finding) -> tuple[str, str, str, str, str]:
