@@ -134,7 +134,7 @@ class RegisterReader:
         self.parties = instances_of(graph, ITOPS.Party)
         self.igt = instances_of(graph, ITOPS.IGTStatus)
         # the same names and dates recur on every row: each is resolved (or parsed) once
-        self._resolved: dict[tuple[str, int], URIRef] = {}
+        self._resolved: dict[str, set[URIRef]] = {}
         self._dates: dict[str, Literal] = {}
 
     def read(self, path: str | Path) -> Graph:
@@ -272,30 +272,26 @@ class RegisterReader:
                 g.add((org, prop, self._organisation(value, fail, column)))
 
     def _lookup(self, value: str, allowed: set[URIRef], fail: Failure, column: str, kind: str) -> URIRef:
-        known = self._resolved.get((value, id(allowed)))
-        if known is not None:
-            return known
-        found = self.names.resolve(value) & allowed
+        found = self._resolve(value) & allowed
         if len(found) == 1:
-            resolved = self._resolved[(value, id(allowed))] = next(iter(found))
-            return resolved
+            return next(iter(found))
         close = self.names.suggestions(value, allowed)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise fail(column, f"unknown {kind} {value!r}{hint}")
 
     def _organisation(self, value: str, fail: Failure, column: str) -> URIRef:
-        known = self._resolved.get((value, id(self.parties)))
-        if known is not None:
-            return known
-        found = self.names.resolve(value) & self.parties
+        found = self._resolve(value) & self.parties
         if len(found) == 1:
-            resolved = next(iter(found))
-        elif ODS_CODE.match(value.upper()) and not found:
-            resolved = URIRef(ODS + value.upper())
-        else:
-            raise fail(column, f"{value!r} is neither an ODS code nor a body the documents name")
-        self._resolved[(value, id(self.parties))] = resolved
-        return resolved
+            return next(iter(found))
+        if ODS_CODE.match(value.upper()) and not found:
+            return URIRef(ODS + value.upper())
+        raise fail(column, f"{value!r} is neither an ODS code nor a body the documents name")
+
+    def _resolve(self, value: str) -> set[URIRef]:
+        found = self._resolved.get(value)
+        if found is None:
+            found = self._resolved[value] = self.names.resolve(value)
+        return found
 
 
 # terms used on every row, looked up once (rdflib's namespaces look each name up on every access)
