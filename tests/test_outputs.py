@@ -246,11 +246,16 @@ def test_release_replaces_its_own_folder_whole(tmp_path: Path) -> None:
     assert sorted(snapshot(folder)) == sorted([*render_release(), MARKER])  # the stale file is gone
 
 
-def test_release_write_failure_leaves_the_old_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def old_release(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    """A release folder holding an older itops.ttl, and its contents."""
     folder = tmp_path / "release"
     build_release(folder)
     (folder / "itops.ttl").write_bytes(b"an older release")
-    before = snapshot(folder)
+    return folder, snapshot(folder)
+
+
+def test_release_write_failure_leaves_the_old_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder, before = old_release(tmp_path)
     real = Path.write_bytes
     calls = []
 
@@ -270,10 +275,7 @@ def test_release_write_failure_leaves_the_old_release(tmp_path: Path, monkeypatc
 def test_release_interrupted_by_sigterm_leaves_the_old_release(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = tmp_path / "release"
-    build_release(folder)
-    (folder / "itops.ttl").write_bytes(b"an older release")
-    before = snapshot(folder)
+    folder, before = old_release(tmp_path)
     real = Path.write_bytes
     calls = []
 
