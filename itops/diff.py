@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -28,9 +28,10 @@ from rdflib.term import Node
 from itops.errors import InputError
 from itops.loader import check_input, rdf_graph, read_text
 from itops.namespace import ITOPS
+from itops.validate import Finding
 
 __all__: Sequence[str] = [
-    "FindingKey",
+    "Comparison",
     "ReportDiff",
     "PropertyChange",
     "StatementChange",
@@ -45,39 +46,30 @@ __all__: Sequence[str] = [
 # ------------------------------------------------------------------------------------------------ reports
 
 
-@dataclass(frozen=True, order=True)
-class FindingKey:
-    """A finding as a diff sees it: what identifies it, and what is shown of it."""
-
-    organisation_id: str
-    rule: str
-    path: str
-    value: str
-    organisation: str = ""
-    ods_code: str = ""
-    severity: str = ""
-    rule_label: str = ""
-    message: str = ""
-
-    @property
-    def identity(self) -> tuple[str, str, str, str]:
-        """Organisation, rule, path and value: what makes two findings the same finding."""
-        return (self.organisation_id, self.rule, self.path, self.value)
+def identity(f: Finding) -> tuple[str, str, str, str]:
+    """Organisation, rule, path and value: what makes findings of two reports the same finding."""
+    return (f.organisation_id, f.rule, f.path, f.value)
 
 
 @dataclass(frozen=True)
-class ReportDiff:
-    """New, fixed and unchanged findings between an old and a new validation report."""
+class Comparison:
+    """Two inputs compared, named as the user gave them."""
 
     old: str
     new: str
-    new_findings: tuple[FindingKey, ...]
-    fixed: tuple[FindingKey, ...]
-    unchanged: tuple[FindingKey, ...]
 
-    def by_organisation(self) -> list[tuple[str, dict[str, list[FindingKey]]]]:
+
+@dataclass(frozen=True)
+class ReportDiff(Comparison):
+    """New, fixed and unchanged findings between an old and a new validation report."""
+
+    new_findings: tuple[Finding, ...]
+    fixed: tuple[Finding, ...]
+    unchanged: tuple[Finding, ...]
+
+    def by_organisation(self) -> list[tuple[str, dict[str, list[Finding]]]]:
         """Per organisation (sorted by name): its new, fixed and unchanged findings."""
-        groups: dict[str, dict[str, list[FindingKey]]] = defaultdict(lambda: {"new": [], "fixed": [], "unchanged": []})
+        groups: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: {"new": [], "fixed": [], "unchanged": []})
         names: dict[str, str] = {}
         for status, items in (("new", self.new_findings), ("fixed", self.fixed), ("unchanged", self.unchanged)):
             for f in items:
@@ -86,7 +78,7 @@ class ReportDiff:
         return [(names[k], groups[k]) for k in sorted(groups, key=lambda k: (names[k].casefold(), k))]
 
 
-def org_title(f: FindingKey) -> str:
+def org_title(f: Finding) -> str:
     name = f.organisation or f.organisation_id
     return f"{name} ({f.ods_code})" if f.ods_code and f.ods_code not in name else name
 
@@ -106,32 +98,29 @@ def _read_json(path: Path) -> dict[str, object]:
     return data
 
 
-def _keys(path: Path) -> dict[tuple[str, str, str, str], FindingKey]:
+def _finding(raw: dict[str, object]) -> Finding:
+    """A finding as ``itops validate --format json`` wrote it (a field it lacks is empty)."""
+    text = {name: raw.get(name, "") for name in Finding.__dataclass_fields__}
+    sections = text.pop("sections")
+    finding = Finding(
+        **{name: value if isinstance(value, str) else str(value) for name, value in text.items()},
+        sections=tuple(str(s) for s in sections) if isinstance(sections, list) else (),
+    )
+    return finding if finding.rule_label else replace(finding, rule_label=finding.rule)
+
+
+def _keys(path: Path) -> dict[tuple[str, str, str, str], Finding]:
     data = _read_json(path)
     findings = data["findings"]
     if not isinstance(findings, list):
         raise InputError(str(path), '"findings" is not a list: is this a report of itops validate --format json?')
-    out: dict[tuple[str, str, str, str], FindingKey] = {}
+    out: dict[tuple[str, str, str, str], Finding] = {}
     for number, raw in enumerate(findings, start=1):
         if not isinstance(raw, dict) or not isinstance(raw.get("rule"), str):
             raise InputError(str(path), f'finding {number} is not a finding object with a "rule"')
 
-        def field(name: str, raw: dict[str, object] = raw) -> str:
-            value = raw.get(name, "")
-            return value if isinstance(value, str) else str(value)
-
-        key = FindingKey(
-            organisation_id=field("ods_code") or field("focus") or field("organisation"),
-            rule=field("rule"),
-            path=field("path"),
-            value=field("value"),
-            organisation=field("organisation"),
-            ods_code=field("ods_code"),
-            severity=field("severity"),
-            rule_label=field("rule_label") or field("rule"),
-            message=field("message"),
-        )
-        out.setdefault(key.identity, key)
+        finding = _finding(raw)
+        out.setdefault(identity(finding), finding)
     return out
 
 
@@ -145,9 +134,9 @@ def diff_reports(old_json: Path, new_json: Path) -> ReportDiff:
     return ReportDiff(
         old=str(old_json),
         new=str(new_json),
-        new_findings=tuple(sorted(new[k] for k in new.keys() - old.keys())),
-        fixed=tuple(sorted(old[k] for k in old.keys() - new.keys())),
-        unchanged=tuple(sorted(new[k] for k in new.keys() & old.keys())),
+        new_findings=tuple(new[k] for k in sorted(new.keys() - old.keys())),
+        fixed=tuple(old[k] for k in sorted(old.keys() - new.keys())),
+        unchanged=tuple(new[k] for k in sorted(new.keys() & old.keys())),
     )
 
 
@@ -175,11 +164,9 @@ class StatementChange:
 
 
 @dataclass(frozen=True)
-class GraphDiff:
+class GraphDiff(Comparison):
     """The triples added and removed between two versions of the graph, by thing."""
 
-    old: str
-    new: str
     added: int
     removed: int
     changes: tuple[StatementChange, ...]

@@ -169,6 +169,11 @@ class Finding:
     action_by: str
     remedy: str
 
+    @property
+    def organisation_id(self) -> str:
+        """What names the organisation across runs: its ODS code, else its IRI, else its name."""
+        return self.ods_code or self.focus or self.organisation
+
 
 @dataclass(frozen=True)
 class Report:

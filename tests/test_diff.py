@@ -122,6 +122,23 @@ def test_report_diff_new_fixed_and_unchanged_per_organisation(tmp_path: Path) ->
     data = json.loads(render(diff, "json"))
     assert data["counts"] == {"new": 2, "fixed": 1, "unchanged": 2}
     assert data["fixed"][0]["ods_code"] == "FAA02"
+    # each finding of the diff is the finding as the report wrote it, with the key it was matched on
+    assert data["fixed"][0] == {
+        "organisation_id": "FAA02",
+        **finding("FAA02", "Riverside Pharmacy", "N3ConnectionCompliesWithCodeOfConnection"),
+    }
+
+
+def test_report_diff_reads_a_report_that_lacks_fields(tmp_path: Path) -> None:
+    # a report written before a field existed: what it lacks is empty, and the rule names itself
+    bare = {"rule": "https://w3id.org/itops/shapes#IgtCompleted", "ods_code": "FAA02"}
+    old = write_report(tmp_path / "old.json", [bare])
+    new = write_report(tmp_path / "new.json", [finding("FAA02", "Riverside Pharmacy", "IgtCompleted")])
+    diff = diff_reports(old, new)
+    assert not diff.new_findings and not diff.fixed
+    assert diff.unchanged[0].organisation == "Riverside Pharmacy"
+    (fixed,) = diff_reports(old, write_report(tmp_path / "none.json", [])).fixed
+    assert (fixed.rule_label, fixed.remedy, fixed.sections) == (bare["rule"], "", ())
 
 
 def test_report_diff_with_nothing_new_exits_0(tmp_path: Path) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict
 
-from itops.diff import FindingKey, GraphDiff, ReportDiff
+from itops.diff import GraphDiff, ReportDiff
 from itops.reports import json_text
+from itops.validate import Finding
 
 
 def diff_text(diff: ReportDiff | GraphDiff) -> str:
@@ -19,7 +20,7 @@ def diff_json(diff: ReportDiff | GraphDiff) -> str:
     return report_diff_json(diff) if isinstance(diff, ReportDiff) else graph_diff_json(diff)
 
 
-def _finding_line(f: FindingKey) -> str:
+def _finding_line(f: Finding) -> str:
     value = f" [{f.value.rsplit('/', 1)[-1]}]" if f.value else ""
     severity = f"{f.severity}: " if f.severity else ""
     return f"{severity}{f.message or f.rule_label}{value} — rule: {f.rule_label}"
@@ -46,8 +47,8 @@ def report_diff_text(diff: ReportDiff) -> str:
 def report_diff_json(diff: ReportDiff) -> str:
     """The report diff as JSON: counts, and the findings per status."""
 
-    def rows(items: Iterable[FindingKey]) -> list[dict[str, str]]:
-        return [asdict(f) for f in items]
+    def rows(items: Iterable[Finding]) -> list[dict[str, object]]:
+        return [{"organisation_id": f.organisation_id, **asdict(f)} for f in items]
 
     data = {
         "old": diff.old,

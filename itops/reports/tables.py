@@ -62,6 +62,17 @@ def query_json(result: QueryResult, *, title: str = "") -> str:
 
 # ------------------------------------------------------------------------------------ info
 
+#: The rows of ``itops info``'s tables: (words, field of :class:`Info` or :class:`DocumentCounts`).
+_ONTOLOGY_COUNTS = (
+    ("classes", "classes"),
+    ("object properties", "object_properties"),
+    ("datatype properties", "datatype_properties"),
+    ("annotation properties", "annotation_properties"),
+    ("organisations and their parts", "organisations"),
+    ("categories of organisations", "party_categories"),
+    ("services and systems", "services"),
+    ("standards and policies", "standards"),
+)
 _DOCUMENT_COUNTS = (
     ("commissioning table rows", "commissioning_rows"),
     ("accountability table rows", "accountability_rows"),
@@ -87,17 +98,8 @@ def info_text(info: Info, *, version: str = "") -> str:
     onto = Table(title="Ontology and shared individuals")
     onto.add_column("count")
     onto.add_column("number", justify="right")
-    for label, value in (
-        ("classes", info.classes),
-        ("object properties", info.object_properties),
-        ("datatype properties", info.datatype_properties),
-        ("annotation properties", info.annotation_properties),
-        ("organisations and their parts", info.organisations),
-        ("categories of organisations", info.party_categories),
-        ("services and systems", info.services),
-        ("standards and policies", info.standards),
-    ):
-        onto.add_row(label, str(value))
+    for label, attr in _ONTOLOGY_COUNTS:
+        onto.add_row(label, str(getattr(info, attr)))
     documents = Table(title="Documents")
     documents.add_column("count")
     for doc in info.documents:
