@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from itops import __version__
 from itops.errors import ItopsError, ParameterError
 from itops.graph import KnowledgeGraph
-from itops.io import Terminated, check_outputs, terminating_signals, write_atomic
+from itops.io import Terminated, check_outputs, emit, terminating_signals
 from itops.reports import Kind, formats, render
 
 if TYPE_CHECKING:
@@ -52,15 +52,14 @@ def _check_output(args: argparse.Namespace) -> None:
         check_outputs(_inputs(args), [("-o", Path(args.output))])
 
 
+def _output(args: argparse.Namespace) -> Path | None:
+    return Path(args.output) if getattr(args, "output", None) else None
+
+
 def _emit(args: argparse.Namespace, data: str | bytes) -> None:
     """Write a command's result to ``-o FILE`` (atomically, never over an input) or to standard output."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    if getattr(args, "output", None):
-        _check_output(args)
-        write_atomic(Path(args.output), lambda handle: handle.write(payload))
-    else:
-        sys.stdout.buffer.write(payload)
-        sys.stdout.flush()
+    emit(payload, _output(args), inputs=_inputs(args), name="-o")
 
 
 def _write(args: argparse.Namespace, kind: Kind, value: object, **options: object) -> None:
@@ -175,15 +174,52 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check registers (CSV, spreadsheets or RDF) and the documents against the documents' rules; or,
     with --shapes, any RDF data against any SHACL shapes."""
-    from itops.validate import validate_inputs
+    from itops.release import serialize
+    from itops.validate import validate_any, validate_endpoint, validate_inputs
 
-    files = _inputs(args)
-    _check_output(args)
+    _check_validate_options(args)
+    inputs, output = _inputs(args), _output(args)
+    endpoint = _endpoint(args) if args.endpoint is not None else None
+    check_outputs(inputs, [("-o", output)] if output else [])  # before any work is done
+    if args.shapes:  # the standard SHACL report of any data against any shapes; nothing bundled is loaded
+        shacl = validate_any(args.files, args.shapes, engine="pyshacl" if args.engine == "pyshacl" else "oxigraph")
+        for notice in shacl.notices:
+            print(f"itops: {notice}", file=sys.stderr)
+        emit(serialize(shacl.graph, "turtle", canonical=True), output, inputs=inputs, name="-o")
+        return 1 if shacl.violations else 0  # sh:conforms is false on warnings too; the status counts violations
+    if endpoint is not None:
+        report = validate_endpoint(endpoint)
+    else:
+        store_dir = Path(args.store) if args.store else None
+        progress = sys.stderr.isatty()
+        report = validate_inputs(
+            args.files, engine=args.engine, inference=args.inference, progress=progress, store_dir=store_dir
+        )
+    options = {"site_url": args.site_url} if args.format == "html" and args.site_url else {}
+    emit(render("validation", args.format, report, **options), output, inputs=inputs, name="-o")
+    if output:
+        print(
+            f"itops: {len(report.violations)} violation(s), {len(report.warnings)} warning(s) in "
+            f"{report.organisations} organisation(s) and {report.statements} statement(s) checked; "
+            f"report written to {output}",
+            file=sys.stderr,
+        )
+    return 0 if report.conforms else 1
+
+
+def _check_validate_options(args: argparse.Namespace) -> None:
+    """Refuse options of ``validate`` that do not go together, before anything is read."""
     if args.shapes:
-        return _validate_any(args)
-    if args.endpoint is not None:
-        from itops.validate import validate_endpoint
-
+        if not args.files:
+            raise ParameterError("DATA", "name the RDF data files to validate against --shapes")
+        if args.format != "ttl":
+            raise ParameterError("--format", "with --shapes the report is the standard SHACL report: use --format ttl")
+        for option, given in (("--endpoint", args.endpoint), ("--store", args.store), ("--site-url", args.site_url)):
+            if given:
+                raise ParameterError(option, "does not apply with --shapes")
+        if args.inference != "none":
+            raise ParameterError("--inference", "does not apply with --shapes")
+    elif args.endpoint is not None:
         if args.files:
             raise ParameterError(
                 "REGISTER",
@@ -192,46 +228,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
             )
         if args.inference != "none" or args.engine == "pyshacl" or args.store:
             raise ParameterError("--endpoint", "validation on an endpoint runs the compiled rules without inference")
-        report = validate_endpoint(_endpoint(args))
-    else:
-        report = validate_inputs(
-            files,
-            engine=args.engine,
-            inference=args.inference,
-            progress=sys.stderr.isatty(),
-            store_dir=Path(args.store) if args.store else None,
-        )
-    options = {"site_url": args.site_url} if args.format == "html" and args.site_url else {}
-    _write(args, "validation", report, **options)
-    if args.output:
-        print(
-            f"itops: {len(report.violations)} violation(s), {len(report.warnings)} warning(s) in "
-            f"{report.organisations} organisation(s) and {report.statements} statement(s) checked; "
-            f"report written to {args.output}",
-            file=sys.stderr,
-        )
-    return 0 if report.conforms else 1
-
-
-def _validate_any(args: argparse.Namespace) -> int:
-    """``validate --shapes FILE... DATA...``: any RDF data against any shapes; nothing bundled is loaded."""
-    from itops.fastshacl import validate_any
-    from itops.release import serialize
-
-    if not args.files:
-        raise ParameterError("DATA", "name the RDF data files to validate against --shapes")
-    if args.format != "ttl":
-        raise ParameterError("--format", "with --shapes the report is the standard SHACL report: use --format ttl")
-    for option, given in (("--endpoint", args.endpoint), ("--store", args.store), ("--site-url", args.site_url)):
-        if given:
-            raise ParameterError(option, "does not apply with --shapes")
-    if args.inference != "none":
-        raise ParameterError("--inference", "does not apply with --shapes")
-    report = validate_any(args.files, args.shapes, engine="pyshacl" if args.engine == "pyshacl" else "oxigraph")
-    for notice in report.notices:
-        print(f"itops: {notice}", file=sys.stderr)
-    _emit(args, serialize(report.graph, "turtle", canonical=True))
-    return 1 if report.violations else 0  # sh:conforms is false on warnings too; the exit status counts violations
 
 
 def cmd_types(args: argparse.Namespace) -> int:

@@ -55,8 +55,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from itops.errors import UnsupportedShapeError
-from itops.loader import quiet_rdflib, rdf_graph, rdf_store
-from itops.terms import to_rdflib
+from itops.terms import quiet_rdflib, to_rdflib
 
 # ------------------------------------------------------------------------------------------------
 # The registry: SHACL Core components, their parameters, and whether the engine compiles them
@@ -1404,28 +1403,12 @@ def describe_blank_nodes(data: ox.Store | Graph, report: Graph) -> None:
 
 
 # ------------------------------------------------------------------------------------------------
-# Any data against any shapes (``itops validate --shapes FILE... DATA...``)
+# pySHACL: the reference engine, and the fallback for shapes the engine does not compile
 # ------------------------------------------------------------------------------------------------
 
-EngineName = TypingLiteral["oxigraph", "pyshacl"]
 
-
-@dataclass(frozen=True)
-class AnyReport:
-    """The report of :func:`validate_any`: the standard report graph, and notices for the user."""
-
-    graph: Graph
-    conforms: bool
-    notices: tuple[str, ...] = ()
-    results: tuple[FastResult, ...] = ()
-
-    @property
-    def violations(self) -> int:
-        """How many results are of sh:Violation severity (the CLI exits 1 when there is one; warnings never fail)."""
-        return sum(1 for _ in self.graph.subjects(SH.resultSeverity, SH.Violation))
-
-
-def _pyshacl(data: Graph, shapes: Graph) -> Graph:
+def pyshacl_report(data: Graph, shapes: Graph) -> Graph:
+    """pySHACL's standard report of ``data`` against ``shapes``: no inference, warnings do not conform."""
     # pySHACL is heavy to import (about 1 s); only the reference engine and the fallback need it
     from pyshacl import validate as shacl_validate
 
@@ -1449,39 +1432,6 @@ def _without_targets(shapes: Graph, keep: Iterable[Node]) -> Graph:
     return copy
 
 
-def validate_any(
-    data_paths: Sequence[str], shapes_paths: Sequence[str], *, engine: EngineName = "oxigraph", fallback: bool = True
-) -> AnyReport:
-    """Validate any RDF data files against any SHACL shapes files; nothing bundled is loaded.
-
-    ``engine="oxigraph"`` compiles the shapes; a shape it does not compile runs on pySHACL (with a
-    notice) when ``fallback``, or is refused. ``engine="pyshacl"`` runs the reference engine.
-
-    Raises:
-        InputError: a data or shapes file is missing or malformed.
-        UnsupportedShapeError: (``fallback=False``) a shape uses a component the engine does not compile.
-    """
-    shapes = rdf_graph(shapes_paths)
-    if engine == "pyshacl":  # the files are parsed by Oxigraph, for line-numbered errors and literals as written
-        report = _pyshacl(rdf_graph(data_paths), shapes)
-        conforms = all(t.toPython() is True for t in report.objects(None, SH.conforms) if isinstance(t, Literal))
-        return AnyReport(report, conforms)
-    store = rdf_store(data_paths)
-    compiled = compile_shapes(shapes, fallback=fallback)
-    results = run_checks(store, compiled)
-    data = None
-    if compiled.fallback:
-        # read again with Oxigraph's parser, which keeps every literal as written (its store does not)
-        data = rdf_graph(data_paths)
-        results += run_fallback(data, compiled)
-    graph = results_graph(results, shapes=shapes, allow_warnings=False)
-    describe_blank_nodes(store, graph)
-    if data is not None:
-        describe_blank_nodes(data, graph)
-    conforms = all(t.toPython() is True for t in graph.objects(None, SH.conforms) if isinstance(t, Literal))
-    return AnyReport(graph, conforms, tuple(f.notice for f in compiled.fallback), tuple(results))
-
-
 def run_fallback(data: Graph, compiled: CompiledShapes) -> list[FastResult]:
     """Run the top-level shapes the engine does not compile (``compiled.fallback``) on pySHACL over ``data``.
 
@@ -1491,7 +1441,7 @@ def run_fallback(data: Graph, compiled: CompiledShapes) -> list[FastResult]:
     if not compiled.fallback:
         return []
     shapes = compiled.shapes
-    return read_results(_pyshacl(data, _without_targets(shapes, [f.shape for f in compiled.fallback])), shapes)
+    return read_results(pyshacl_report(data, _without_targets(shapes, [f.shape for f in compiled.fallback])), shapes)
 
 
 def read_results(report: Graph, shapes: Graph | None = None) -> list[FastResult]:
@@ -1520,7 +1470,6 @@ def read_results(report: Graph, shapes: Graph | None = None) -> list[FastResult]
 __all__: Sequence[str] = [
     "COMPONENTS",
     "PARAMETERS",
-    "AnyReport",
     "CompiledCheck",
     "CompiledShapes",
     "Context",
@@ -1530,9 +1479,9 @@ __all__: Sequence[str] = [
     "result_rows",
     "describe_blank_nodes",
     "prepare",
+    "pyshacl_report",
     "results_graph",
     "read_results",
     "run_checks",
     "run_fallback",
-    "validate_any",
 ]

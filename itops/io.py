@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -216,6 +217,22 @@ def same_file(a: Path, b: Path) -> bool:
     except OSError:
         pass
     return a.resolve() == b.resolve()
+
+
+def emit(payload: bytes, output: Path | None, *, inputs: Sequence[str | Path] = (), name: str = "output") -> None:
+    """Write a result to ``output`` (atomically, never over one of ``inputs``), or to standard output.
+
+    ``name`` is what the refusal calls the output (the command line's ``-o``).
+
+    Raises:
+        OutputError: ``output`` is an input, or cannot be written; nothing was written.
+    """
+    if output is None:
+        sys.stdout.buffer.write(payload)
+        sys.stdout.flush()
+        return
+    check_outputs(inputs, [(name, output)])
+    write_atomic(output, lambda handle: handle.write(payload))
 
 
 def check_outputs(inputs: Sequence[str | Path], outputs: Sequence[tuple[str, Path]]) -> None:

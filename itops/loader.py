@@ -13,11 +13,9 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import logging
 import re
 import stat
 import sys
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
@@ -34,7 +32,7 @@ from itops.errors import InputError
 from itops.namespace import ITOPS
 from itops.query import NameIndex
 from itops.resources import resource_files
-from itops.terms import ReadableGraph, StoreGraph, select, to_rdflib
+from itops.terms import ReadableGraph, StoreGraph, quiet_rdflib, select, to_rdflib
 
 if TYPE_CHECKING:
     from itops.register import RegisterReader, TripleSink
@@ -156,28 +154,6 @@ def read_text(source: Input, *, encoding: str = "utf-8") -> str:
         ) from None
 
 
-@contextmanager
-def quiet_rdflib() -> Iterator[None]:
-    """Keep literals as written and silence rdflib's tracebacks and warnings about ill-typed ones.
-
-    rdflib logs a traceback (and warns) for each ill-typed literal; itops reports them itself, as
-    input errors at load or as findings of ``sh:datatype``.
-    """
-    import rdflib
-
-    logger = logging.getLogger("rdflib.term")
-    level, normalise = logger.level, rdflib.NORMALIZE_LITERALS
-    logger.setLevel(logging.CRITICAL)
-    rdflib.NORMALIZE_LITERALS = False  # keep the lexical form as written, to name it in the message
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        logger.setLevel(level)
-        rdflib.NORMALIZE_LITERALS = normalise
-
-
 def parse_rdf(text: str, shown: str, fmt: str, *, public_id: str) -> Graph:
     """Parse RDF ``text`` (named ``shown`` in messages) in rdflib format ``fmt``, refusing ill-typed literals.
 
@@ -220,12 +196,12 @@ def read_input(source: Input, bundled: ReadableGraph, *, names: NameIndex | None
     Raises:
         InputError: the file is malformed; the message names the file, line and (for CSV) column.
     """
-    if source.kind == "table":
-        graph = Graph()
-        read_table(source, bundled, graph, names=names)
-        return graph
-    fmt = RDF_FORMATS[source.suffix][0]
-    return parse_rdf(read_text(source), source.shown, fmt, public_id=source.graph_iri)
+    if source.kind == "rdf":
+        fmt = RDF_FORMATS[source.suffix][0]
+        return parse_rdf(read_text(source), source.shown, fmt, public_id=source.graph_iri)
+    graph = Graph()
+    read_table(source, bundled, graph, names=names)
+    return graph
 
 
 def read_table(
@@ -685,6 +661,36 @@ def store_from_inputs(
     return store
 
 
+def graph_from_inputs(paths: Sequence[str]) -> Graph:
+    """The bundled ontology and documents and the given registers in one rdflib graph, each register checked.
+
+    What the reference engine (pySHACL) and the entailments read: rdflib parses every file, so
+    every literal is as written. The checks are :func:`store_from_inputs`'s: each register must
+    hold an organisation, and ODS codes shared by two registers must agree on name and type. A
+    register's names resolve against the documents and the registers read before it.
+
+    Raises:
+        InputError: a file is missing, unreadable, malformed, empty of organisations or inconsistent
+            with another; the message names it.
+    """
+    inputs = [check_input(path) for path in paths]
+    data = Graph()
+    for folder in ("ontology", "data"):
+        for file in resource_files(folder, ".ttl"):
+            data.parse(data=file.read_text(encoding="utf-8"), format="turtle")
+    lookup = ox.Store()  # what a register's names resolve against
+    load_bundled(lookup)
+    described: list[tuple[str, list[Description]]] = []
+    for source in inputs:
+        graph = read_input(source, StoreGraph(lookup), names=NameIndex.build(StoreGraph(lookup)))
+        check_register(source, graph)
+        described.append((source.shown, describe_graph(graph)))
+        lookup.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        data += graph
+    check_consistent(described)
+    return data
+
+
 @contextmanager
 def opened_inputs(paths: Sequence[str], *, progress: bool = False, store_dir: Path | None = None) -> Iterator[ox.Store]:
     """The store of :func:`store_from_inputs`, with the scan for ill-typed literals run beside the block.
@@ -798,7 +804,6 @@ __all__ = [
     "rdf_store",
     "rdf_graph",
     "syntax_error",
-    "quiet_rdflib",
     "spreadsheet_records",
     "StoreSink",
     "open_disk_store",

@@ -10,7 +10,10 @@ without parsing the bundled Turtle with rdflib.
 
 from __future__ import annotations
 
+import logging
+import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -21,6 +24,28 @@ _XSD_STRING = str(XSD.string)
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 OxSubject = ox.NamedNode | ox.BlankNode
+
+
+@contextmanager
+def quiet_rdflib() -> Iterator[None]:
+    """Keep literals as written and silence rdflib's tracebacks and warnings about ill-typed ones.
+
+    rdflib logs a traceback (and warns) for each ill-typed literal; itops reports them itself, as
+    input errors at load or as findings of ``sh:datatype``.
+    """
+    import rdflib
+
+    logger = logging.getLogger("rdflib.term")
+    level, normalise = logger.level, rdflib.NORMALIZE_LITERALS
+    logger.setLevel(logging.CRITICAL)
+    rdflib.NORMALIZE_LITERALS = False  # keep the lexical form as written, to name it in the message
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+        rdflib.NORMALIZE_LITERALS = normalise
 
 
 def to_rdflib(term: OxTerm | ox.Triple | ox.DefaultGraph | None) -> Node | None:

@@ -23,19 +23,22 @@ from itops.fastshacl import (
     FastResult,
     Row,
     compile_shapes,
+    describe_blank_nodes,
+    pyshacl_report,
     read_results,
     result_rows,
     results_graph,
     run_checks,
+    run_fallback,
 )
-from itops.graph import KnowledgeGraph
-from itops.loader import ontology_graph, store_from_graph
+from itops.loader import graph_from_inputs, ontology_graph, opened_inputs, rdf_graph, rdf_store, store_from_graph
 from itops.namespace import ITOPS
 from itops.resources import resource_files
 from itops.terms import StoreGraph, select
 
 if TYPE_CHECKING:
     from itops.endpoint import Endpoint
+    from itops.graph import KnowledgeGraph
 
 Inference = TypingLiteral["none", "rdfs", "owlrl"]
 Engine = TypingLiteral["auto", "pyshacl", "oxigraph"]
@@ -276,9 +279,18 @@ def validate(kg: KnowledgeGraph, *, inference: Inference = "none", engine: Engin
     give pySHACL's findings) or ``pyshacl`` (the reference). With ``inference`` the entailments
     of the ontology are added to the data first, for either engine.
     """
+    return validate_data(kg.union(), inference=inference, engine=engine)
+
+
+def validate_data(data: Graph, *, inference: Inference = "none", engine: Engine = "auto") -> Report:
+    """Validate ``data`` (the ontology, the documents and registers, in one graph; extended in place).
+
+    Today's names (ICB, DCB0160, HSCN...) are checked as the 2013 ones: their 2013 equivalents are
+    added to ``data`` first.
+    """
     from itops.lineage import map_to_2013
 
-    data = map_to_2013(kg.union())  # today's names (ICB, DCB0160, HSCN...) are checked as the 2013 ones
+    data = map_to_2013(data)
     if choose_engine(engine) == "pyshacl":
         ontology = ontology_graph() if inference != "none" else None
         return validate_graph(data, ontology=ontology, inference=inference)
@@ -306,18 +318,13 @@ def validate_inputs(
         ParameterError: an unknown engine.
     """
     if choose_engine(engine) == "oxigraph" and inference == "none":
-        from itops.loader import opened_inputs
-
         with opened_inputs(paths, progress=progress, store_dir=store_dir) as store:
             return validate_store(store)
     if store_dir is not None:
         from itops.errors import ParameterError
 
         raise ParameterError("--store", "an on-disk store is used by the fast engine without inference")
-    kg = KnowledgeGraph.bundled()
-    for path in paths:
-        kg.add_register(path)
-    return validate(kg, inference=inference, engine=engine)
+    return validate_data(graph_from_inputs(paths), inference=inference, engine=engine)
 
 
 def choose_engine(engine: Engine) -> TypingLiteral["pyshacl", "oxigraph"]:
@@ -473,6 +480,62 @@ def _findings(results: Iterable[FastResult], shapes: Graph, names: Names) -> Ite
         )
 
 
+# ------------------------------------------------------------------------------------------------
+# Any data against any shapes (``itops validate --shapes FILE... DATA...``)
+# ------------------------------------------------------------------------------------------------
+
+EngineName = TypingLiteral["oxigraph", "pyshacl"]
+
+
+@dataclass(frozen=True)
+class AnyReport:
+    """The report of :func:`validate_any`: the standard report graph, and notices for the user."""
+
+    graph: Graph
+    conforms: bool
+    notices: tuple[str, ...] = ()
+    results: tuple[FastResult, ...] = ()
+
+    @property
+    def violations(self) -> int:
+        """How many results are of sh:Violation severity (the CLI exits 1 when there is one; warnings never fail)."""
+        return sum(1 for _ in self.graph.subjects(SH.resultSeverity, SH.Violation))
+
+
+def validate_any(
+    data_paths: Sequence[str], shapes_paths: Sequence[str], *, engine: EngineName = "oxigraph", fallback: bool = True
+) -> AnyReport:
+    """Validate any RDF data files against any SHACL shapes files; nothing bundled is loaded.
+
+    ``engine="oxigraph"`` compiles the shapes; a shape it does not compile runs on pySHACL (with a
+    notice) when ``fallback``, or is refused. ``engine="pyshacl"`` runs the reference engine.
+
+    Raises:
+        InputError: a data or shapes file is missing or malformed.
+        UnsupportedShapeError: (``fallback=False``) a shape uses a component the engine does not compile.
+    """
+    shapes = rdf_graph(shapes_paths)
+    if engine == "pyshacl":  # the files are parsed by Oxigraph, for line-numbered errors and literals as written
+        report = pyshacl_report(rdf_graph(data_paths), shapes)
+        return AnyReport(report, _conforms(report))
+    store = rdf_store(data_paths)
+    compiled = compile_shapes(shapes, fallback=fallback)
+    results = run_checks(store, compiled)
+    # the fallback reads the files again with Oxigraph's parser, which keeps literals as written (the store does not)
+    data = rdf_graph(data_paths) if compiled.fallback else None
+    if data is not None:
+        results += run_fallback(data, compiled)
+    graph = results_graph(results, shapes=shapes, allow_warnings=False)
+    describe_blank_nodes(store, graph)
+    if data is not None:
+        describe_blank_nodes(data, graph)
+    return AnyReport(graph, _conforms(graph), tuple(f.notice for f in compiled.fallback), tuple(results))
+
+
+def _conforms(report: Graph) -> bool:
+    return all(t.toPython() is True for t in report.objects(None, SH.conforms) if isinstance(t, Literal))
+
+
 __all__: Sequence[str] = [
     "Finding",
     "Report",
@@ -481,6 +544,9 @@ __all__: Sequence[str] = [
     "rules",
     "validate",
     "validate_inputs",
+    "validate_data",
+    "validate_any",
+    "AnyReport",
     "validate_graph",
     "validate_store",
     "choose_engine",

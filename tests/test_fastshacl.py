@@ -26,10 +26,9 @@ from itops.fastshacl import (
     prepare,
     results_graph,
     run_checks,
-    validate_any,
 )
 from itops.graph import KnowledgeGraph
-from itops.validate import load_shapes
+from itops.validate import load_shapes, validate_any
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 FIXTURES = Path(__file__).resolve().parent.parent / "shapes" / "examples"
