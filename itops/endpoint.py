@@ -41,7 +41,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict, cast
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import requests
@@ -221,9 +221,13 @@ class Credentials:
 # --------------------------------------------------------------------------------------------
 
 
-def _json_term(cell: Mapping[str, Any]) -> Node:
-    kind = cell["type"]
-    value = cell["value"]
+#: One RDF term of the SPARQL 1.1 Query Results JSON Format (json.loads returns it untyped).
+_JsonTerm = TypedDict("_JsonTerm", {"type": str, "value": str, "datatype": str, "xml:lang": str}, total=False)
+
+
+def _json_term(cell: _JsonTerm) -> Node:
+    kind = cell.get("type")
+    value = cell.get("value")
     if not isinstance(value, str):
         raise ValueError(f"term value {value!r} is not text")
     if kind == "uri":
@@ -257,7 +261,9 @@ def parse_json_results(raw: bytes) -> tuple[list[str], list[tuple[Node | None, .
     for binding in document["results"]["bindings"]:
         if not isinstance(binding, dict):
             raise ValueError("a binding is not an object")
-        rows.append(tuple(_json_term(binding[c]) if c in binding else None for c in columns))
+        if not all(isinstance(cell, dict) for cell in binding.values()):
+            raise ValueError("a term is not an object")
+        rows.append(tuple(_json_term(cast("_JsonTerm", binding[c])) if c in binding else None for c in columns))
     return columns, rows
 
 
