@@ -14,15 +14,16 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, URIRef
-
-from itops.terms import ReadableGraph
-
-if TYPE_CHECKING:
-    from itops.graph import KnowledgeGraph
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from itops.errors import InputError, ParameterError
 from itops.namespace import ITOPS
+from itops.terms import ReadableGraph
+
+if TYPE_CHECKING:
+    from rdflib.term import Node
+
+    from itops.graph import KnowledgeGraph
 
 EFFECTIVE = date(2013, 4, 1)
 """The day both documents took effect; as-of questions start there."""
@@ -202,49 +203,64 @@ def class_map(graph: ReadableGraph, successors: Mapping[URIRef, set[URIRef]]) ->
     return out
 
 
+#: Properties whose values are never mapped: the lineage's own statements, and types (mapped as classes).
+_NOT_MAPPED = (
+    RDF.type,
+    ITOPS.changeOf,
+    ITOPS.resultsIn,
+    ITOPS.delegatedBy,
+    ITOPS.delegatedTo,
+    ITOPS.accountabilityRetainedBy,
+)
+
+
+def _mapping(reference: ReadableGraph) -> tuple[list[tuple[URIRef, URIRef]], list[tuple[URIRef, URIRef]]]:
+    """(today's name, its 2013 equivalent) pairs: of individuals, and of classes; both sorted."""
+    successors = successor_map(reference)
+    if not successors:
+        return [], []
+    classes = class_map(reference, successors)
+    pairs = [(later, early) for later, earlier in sorted(successors.items()) for early in sorted(earlier)]
+    class_pairs = [(later, early) for later, earlier in sorted(classes.items()) for early in sorted(earlier)]
+    return pairs, class_pairs
+
+
 def mapping_update(reference: ReadableGraph) -> str | None:
     """A SPARQL Update that gives today's names their 2013 equivalents, or None if there is no lineage.
 
     Where a register says an organisation is an integrated care board, complies with DCB0160 or
     connects to HSCN, the 2013 rules are about CCGs, ISB 0160 and N3: the update adds those
-    statements beside the register's own, so that the same rules apply. The same text runs on
-    rdflib and on Oxigraph.
+    statements beside the register's own, so that the same rules apply. Stores run it;
+    :func:`map_to_2013` adds the same statements to an rdflib graph directly.
     """
-    successors = successor_map(reference)
-    classes = class_map(reference, successors)
-    if not successors:
+    pairs, class_pairs = _mapping(reference)
+    if not pairs:
         return None
-    pairs = " ".join(
-        f"({later.n3()} {early.n3()})" for later, earlier in sorted(successors.items()) for early in sorted(earlier)
+    values = " ".join(f"({later.n3()} {early.n3()})" for later, early in pairs)
+    skip = " && ".join(f"?p != {p.n3()}" for p in _NOT_MAPPED)
+    update = (
+        f"INSERT {{ ?s ?p ?early }} WHERE {{ VALUES (?later ?early) {{ {values} }} ?s ?p ?later . FILTER({skip}) }}"
     )
-    class_pairs = " ".join(
-        f"({later.n3()} {early.n3()})" for later, earlier in sorted(classes.items()) for early in sorted(earlier)
-    )
-    skip = " && ".join(
-        f"?p != {p.n3()}"
-        for p in (
-            RDF.type,
-            ITOPS.changeOf,
-            ITOPS.resultsIn,
-            ITOPS.delegatedBy,
-            ITOPS.delegatedTo,
-            ITOPS.accountabilityRetainedBy,
-        )
-    )
-    update = f"INSERT {{ ?s ?p ?early }} WHERE {{ VALUES (?later ?early) {{ {pairs} }} ?s ?p ?later . FILTER({skip}) }}"
     if class_pairs:
+        values = " ".join(f"({later.n3()} {early.n3()})" for later, early in class_pairs)
         update += (
-            f" ;\nINSERT {{ ?s {RDF.type.n3()} ?early }} WHERE {{ VALUES (?later ?early) {{ {class_pairs} }} "
+            f" ;\nINSERT {{ ?s {RDF.type.n3()} ?early }} WHERE {{ VALUES (?later ?early) {{ {values} }} "
             f"?s {RDF.type.n3()} ?later }}"
         )
     return update
 
 
 def map_to_2013(data: Graph, reference: Graph | None = None) -> Graph:
-    """Add to ``data`` (in place) the 2013 equivalents of today's names it uses; return it."""
-    update = mapping_update(reference if reference is not None else data)
-    if update:
-        data.update(update)
+    """Add to ``data`` (in place) the 2013 equivalents of today's names it uses (:func:`mapping_update`'s
+    statements, read from rdflib's indexes: its SPARQL engine joins the update's VALUES slowly); return it."""
+    pairs, class_pairs = _mapping(reference if reference is not None else data)
+    added: list[tuple[Node, Node, Node]] = []
+    for later, early in pairs:
+        added += [(s, p, early) for s, p in data.subject_predicates(later) if p not in _NOT_MAPPED]
+    for later, early in class_pairs:
+        added += [(s, RDF.type, early) for s in data.subjects(RDF.type, later)]
+    for triple in added:
+        data.add(triple)
     return data
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import URIRef
+from rdflib.namespace import RDF
 
 from itops.cli import main
 from itops.errors import ParameterError
@@ -171,3 +172,34 @@ def test_ods_codes_are_identifiers_typed_as_such() -> None:
     kg.add_input(str(EXAMPLES / "register-today.csv"))
     code = kg.graph.value(URIRef("https://w3id.org/itops/ods/99X"), ITOPS.odsCode)
     assert str(code) == "99X"
+
+
+def test_rdflib_and_store_mappings_add_the_same_2013_statements() -> None:
+    # validation maps today's names one way on an rdflib graph and another in a store: the same statements
+    import pyoxigraph as ox
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    from itops.lineage import map_to_2013, mapping_update
+    from itops.loader import store_from_graph
+    from itops.terms import StoreGraph, to_rdflib
+
+    kg = KnowledgeGraph.bundled()
+    kg.add_register(str(Path(__file__).resolve().parent.parent / "examples" / "register-today.csv"))
+    data = kg.union()
+    store = store_from_graph(data)
+    before_store = set(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    update = mapping_update(StoreGraph(store))
+    assert update is not None
+    store.update(update)
+    by_store = Graph()
+    for quad in set(store.quads_for_pattern(None, None, None, ox.DefaultGraph())) - before_store:
+        by_store.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))  # type: ignore[arg-type]
+    before = set(data)
+    by_rdflib = Graph()
+    for triple in set(map_to_2013(data)) - before:
+        by_rdflib.add(triple)
+    assert len(by_rdflib) > 0 and isomorphic(by_rdflib, by_store)
+    # the 2013 reading the text speaks of: an integrated care board is read as a CCG, HSCN as N3
+    assert (URIRef("https://w3id.org/itops/ods/99X"), RDF.type, ITOPS.ClinicalCommissioningGroup) in by_rdflib
+    assert (URIRef("https://w3id.org/itops/ods/0DE"), ITOPS.connectsTo, ID.n3) in by_rdflib
