@@ -22,6 +22,9 @@ from itops.graph import KnowledgeGraph
 from itops.io import Terminated, check_outputs, emit, terminating_signals
 from itops.reports import Kind, formats, render
 
+# Each handler imports the library modules it runs, so that a command loads only what it needs: a
+# validation never imports the site's templates, owlready2 or the endpoint client.
+
 if TYPE_CHECKING:
     from itops.endpoint import Endpoint
 

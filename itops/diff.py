@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import graph_diff, to_isomorphic
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
 
@@ -223,8 +224,6 @@ def diff_graphs(old: Path, new: Path) -> GraphDiff:
     Raises:
         InputError: a version is missing or cannot be parsed.
     """
-    from rdflib.compare import graph_diff, to_isomorphic
-
     before, after = load_version(Path(old)), load_version(Path(new))
     _, only_old, only_new = graph_diff(to_isomorphic(before), to_isomorphic(after))
     graphs = (after, before)

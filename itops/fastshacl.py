@@ -46,6 +46,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -1242,9 +1244,6 @@ class _Converted:
 
 def _ill_typed(literal: Literal) -> bool:
     """True when rdflib (and so pySHACL) finds ``literal`` outside its datatype's lexical space."""
-    from datetime import date, datetime, time
-    from decimal import Decimal
-
     with quiet_rdflib():
         fresh = Literal(str(literal), datatype=literal.datatype)
     if getattr(fresh, "ill_typed", None) is True:

@@ -26,7 +26,15 @@ from itops.loader import (
     read_input,
 )
 from itops.namespace import DATA_GRAPH_BASE, ITOPS, ONTOLOGY_IRI
-from itops.query import NamedQuery, NameIndex, QueryResult, load_query, resolve_parameters, run_embedded
+from itops.query import (
+    NamedQuery,
+    NameIndex,
+    QueryResult,
+    instances_of,
+    load_query,
+    resolve_parameters,
+    run_embedded,
+)
 from itops.resources import resource_files
 from itops.terms import StoreGraph
 
@@ -275,7 +283,7 @@ class KnowledgeGraph:
         Raises:
             QueryError: the text is not valid SPARQL, is not a SELECT query, or uses SERVICE when not allowed.
         """
-        from rdflib.plugins.sparql import prepareQuery
+        from rdflib.plugins.sparql import prepareQuery  # rdflib's SPARQL engine: 0.1 s to import, only run here
 
         try:
             prepared = prepareQuery(text)
@@ -353,7 +361,7 @@ class KnowledgeGraph:
 
 def _uses_service(node: object) -> bool:
     """True when a SPARQL algebra tree holds a SERVICE pattern."""
-    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.plugins.sparql.parserutils import CompValue  # as prepareQuery: loaded only for a query
 
     if isinstance(node, CompValue):
         if node.name == "ServiceGraphPattern":
@@ -369,8 +377,6 @@ def _is_a(g: Graph, node: URIRef, cls: URIRef) -> bool:
 
 
 def _instances(g: Graph, cls: URIRef) -> set[URIRef]:
-    from itops.query import instances_of
-
     return instances_of(g, cls)
 
 

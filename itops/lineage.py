@@ -14,7 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from itops.errors import InputError, ParameterError
 from itops.namespace import ITOPS
@@ -283,8 +283,6 @@ def resolve_name(kg: KnowledgeGraph, name: str, on: date, *, basis: str = "opera
     Raises:
         ParameterError: nothing (no individual) is called ``name``, it is ambiguous, or ``on`` is before 2013-04-01.
     """
-    from rdflib.namespace import OWL, RDF
-
     index = kg.names()
     lookup = kg.lookup()
     terms = {

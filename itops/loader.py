@@ -21,21 +21,19 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
-from itops.errors import InputError
+from itops.errors import InputError, OutputError
 from itops.namespace import ITOPS
 from itops.query import NameIndex
+from itops.register import RegisterReader, TripleSink, csv_records
 from itops.resources import resource_files
 from itops.terms import ReadableGraph, StoreGraph, quiet_rdflib, select, to_rdflib
-
-if TYPE_CHECKING:
-    from itops.register import RegisterReader, TripleSink
 
 #: RDF files by extension: (rdflib parser name, Oxigraph format or None where Oxigraph has no parser).
 RDF_FORMATS: dict[str, tuple[str, ox.RdfFormat | None]] = {
@@ -215,8 +213,6 @@ def read_table(
     Raises:
         InputError: the file is malformed (file, line or sheet and row, and column), or holds no data row.
     """
-    from itops.register import RegisterReader
-
     reader = RegisterReader(lookup, names)
     if source.suffix in SPREADSHEETS:
         sheet, records = spreadsheet_records(source)
@@ -229,8 +225,6 @@ def read_table(
 
 
 def _read_csv_stream(source: Input, reader: RegisterReader, sink: TripleSink, *, progress: bool) -> int:
-    from itops.register import csv_records
-
     size = source.path.stat().st_size
     try:
         with open(source.path, "rb") as raw, _progress(f"reading {source.path.name}", size, progress) as advance:
@@ -269,7 +263,7 @@ def _progress(label: str, total: int, show: bool) -> Iterator[Callable[[int], No
     if not show:
         yield lambda n: None
         return
-    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn  # only on a terminal
 
     with Progress(
         "[progress.description]{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn(), transient=True
@@ -771,8 +765,6 @@ def open_disk_store(folder: Path) -> ox.Store:
     Raises:
         OutputError: ``folder`` is a file, or a non-empty folder that is not an itops store.
     """
-    from itops.errors import OutputError
-
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"--store {folder}: is a file; name a folder for the store")
     if folder.is_dir() and any(folder.iterdir()) and not (folder / STORE_MARKER).is_file():

@@ -101,7 +101,7 @@ def _parse_turtle(data: bytes, name: str) -> Graph:
 
 def stamp_version(graph: Graph) -> None:
     """Give the ontology header the package's version (``itops.__version__``, the one place it is written)."""
-    from itops import __version__
+    from itops import __version__  # the package runs this module's importers first: read it when used
 
     graph.set((ONTOLOGY_IRI, OWL.versionIRI, URIRef(f"{ONTOLOGY_IRI}/{__version__}")))
     graph.set((ONTOLOGY_IRI, OWL.versionInfo, Literal(__version__)))

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pyoxigraph as ox
+import rdflib
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
@@ -33,8 +34,6 @@ def quiet_rdflib() -> Iterator[None]:
     rdflib logs a traceback (and warns) for each ill-typed literal; itops reports them itself, as
     input errors at load or as findings of ``sh:datatype``.
     """
-    import rdflib
-
     logger = logging.getLogger("rdflib.term")
     level, normalise = logger.level, rdflib.NORMALIZE_LITERALS
     logger.setLevel(logging.CRITICAL)

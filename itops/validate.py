@@ -19,6 +19,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
+from itops.errors import ParameterError
 from itops.fastshacl import (
     FastResult,
     Row,
@@ -31,6 +32,7 @@ from itops.fastshacl import (
     run_checks,
     run_fallback,
 )
+from itops.lineage import map_to_2013, mapping_update
 from itops.loader import graph_from_inputs, ontology_graph, opened_inputs, rdf_graph, rdf_store, store_from_graph
 from itops.namespace import ITOPS
 from itops.resources import resource_files
@@ -288,8 +290,6 @@ def validate_data(data: Graph, *, inference: Inference = "none", engine: Engine 
     Today's names (ICB, DCB0160, HSCN...) are checked as the 2013 ones: their 2013 equivalents are
     added to ``data`` first.
     """
-    from itops.lineage import map_to_2013
-
     data = map_to_2013(data)
     if choose_engine(engine) == "pyshacl":
         ontology = ontology_graph() if inference != "none" else None
@@ -321,8 +321,6 @@ def validate_inputs(
         with opened_inputs(paths, progress=progress, store_dir=store_dir) as store:
             return validate_store(store)
     if store_dir is not None:
-        from itops.errors import ParameterError
-
         raise ParameterError("--store", "an on-disk store is used by the fast engine without inference")
     return validate_data(graph_from_inputs(paths), inference=inference, engine=engine)
 
@@ -337,8 +335,6 @@ def choose_engine(engine: Engine) -> TypingLiteral["pyshacl", "oxigraph"]:
         return "oxigraph"
     if engine == "pyshacl":
         return "pyshacl"
-    from itops.errors import ParameterError
-
     raise ParameterError("--engine", f"unknown engine {engine!r}; use {', '.join(ENGINES)}")
 
 
@@ -365,8 +361,6 @@ def validate_store(store: ox.Store, *, data: Graph | None = None, shapes: Graph 
     The names of focus nodes and sections in the report are read from ``data`` where it is given
     (the graph the store was built from), otherwise from the store.
     """
-    from itops.lineage import mapping_update
-
     shapes = shapes if shapes is not None else load_shapes()
 
     update = mapping_update(StoreGraph(store))  # the store holds the ontology, shared.ttl and lineage.ttl

@@ -23,6 +23,7 @@ import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -44,13 +45,15 @@ from itops.docsite.model import (
     text,
     vocabulary,
 )
-from itops.docsite.rulepages import rule_id, rule_pages
+from itops.docsite.rulepages import rule_id, rule_pages, rule_parties
 from itops.graph import KnowledgeGraph
 from itops.io import write_text_atomic
 from itops.lineage import Change, changes
+from itops.loader import store_from_graph
 from itops.namespace import ITOPS
-from itops.query import all_queries
-from itops.validate import Finding, load_shapes, rules
+from itops.query import all_queries, instances_of
+from itops.register import RegisterReader
+from itops.validate import Finding, load_shapes, rules, validate_store
 
 __all__: Sequence[str] = ["build_site", "environment", "rule_href", "party_hrefs", "EXAMPLE_REGISTER"]
 
@@ -73,8 +76,6 @@ def environment() -> Environment:
 
 def static_text(name: str) -> str:
     """A packaged static file (``itops/templates/static/<name>``)."""
-    from importlib.resources import files
-
     return files("itops").joinpath("templates", "static", name).read_text(encoding="utf-8")
 
 
@@ -102,26 +103,18 @@ def _findings_on(register: Path | None, kg: KnowledgeGraph | None = None) -> tup
     """Findings of the example register (with the fast engine), and the register's name."""
     if register is None or not register.is_file():
         return None, ""
-    import pyoxigraph as ox  # the fast engine: the register is checked inside Oxigraph, names mapped there too
-
-    from itops.register import RegisterReader
-    from itops.validate import validate_store
-
     kg = kg if kg is not None else KnowledgeGraph.bundled()
     data = Graph()
     for triple in kg.dataset.triples((None, None, None)):
         data.add(triple)
     for triple in RegisterReader(kg.dataset, kg.names()).read(str(register)):
         data.add(triple)
-    store = ox.Store()
-    store.load(data.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    store = store_from_graph(data)  # the fast engine: the register is checked inside Oxigraph, names mapped there
     return list(validate_store(store, data=data).findings), register.name
 
 
 def party_hrefs(graph: Graph | None = None) -> dict[str, list[tuple[str, str]]]:
     """For each rule (shape IRI), the (label, path) of the party and category pages it is about."""
-    from itops.docsite.rulepages import rule_parties
-
     kg_graph = graph if graph is not None else KnowledgeGraph.bundled().graph
     pages = Pages(kg_graph)
     return {
@@ -377,14 +370,10 @@ def _nav() -> list[Link]:
 
 
 def _parties(graph: Graph) -> set[URIRef]:
-    from itops.query import instances_of
-
     return set(instances_of(graph, ITOPS.Party)) | set(instances_of(graph, ITOPS.PartyCategory))
 
 
 def _categories(graph: Graph) -> set[URIRef]:
-    from itops.query import instances_of
-
     return set(instances_of(graph, ITOPS.PartyCategory))
 
 

@@ -17,6 +17,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from itops.docsite.model import Link, Pages, Statement, uris
+from itops.errors import OutputError
+from itops.lineage import changes
 from itops.namespace import ITOPS
 
 
@@ -89,8 +91,6 @@ def diagrams(
     ``documents`` gives (document IRI, key, short title); ``href_prefix`` is prepended to page
     paths in the SVG's links (the path from the page that shows the diagrams to the site root).
     """
-    from itops.lineage import changes
-
     out = []
     for doc, key, short in documents:
         out.append(
@@ -194,8 +194,6 @@ def render_svg(dot: str, diagram: Diagram, href_prefix: str) -> str:
         [dot, "-Tsvg"], input=to_dot(diagram, href_prefix), capture_output=True, text=True, timeout=60, check=False
     )
     if done.returncode != 0:
-        from itops.errors import OutputError
-
         raise OutputError(f"Graphviz dot failed on diagram {diagram.id}: {done.stderr.strip().splitlines()[-1:]}")
     svg = done.stdout
     svg = svg[svg.index("<svg") :]  # drop the XML declaration, doctype and generator comment

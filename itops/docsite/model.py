@@ -17,6 +17,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
+from itops.lineage import changes as all_changes
+from itops.lineage import resolve
 from itops.namespace import ID, ITOPS, ORG
 
 _DC_TITLE = URIRef("http://purl.org/dc/terms/title")
@@ -733,9 +735,6 @@ def entities(
     graph: Graph, pages: Pages, stmts: dict[URIRef, Statement], parties: set[URIRef], timelines: dict[URIRef, str]
 ) -> list[Entity]:
     """Every individual of ``id:`` that is not a statement, section or document, with what names it."""
-    from itops.lineage import changes as all_changes
-    from itops.lineage import resolve
-
     change_list = all_changes(graph)
     structural_statement_props = {ITOPS.fromDocument, ITOPS.fromSection}
     mentions: dict[URIRef, list[tuple[URIRef, URIRef]]] = defaultdict(list)  # thing -> (statement, property)

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from itops.docsite import _nav, environment, party_hrefs, rule_href, static_text
 from itops.docsite.model import Link
 
 if TYPE_CHECKING:
@@ -25,8 +26,6 @@ class Bar:
 def render_report(report: Report, *, title: str, summary: str, site_url: str | None = None) -> str:
     """One self-contained page (the site's stylesheet inlined); with ``site_url``, findings link to the site's
     rule and party pages (``site_url`` is the site's root, a URL or a relative path)."""
-    from itops.docsite import _nav, party_hrefs, rule_href
-
     root = (site_url.rstrip("/") + "/") if site_url else ""
     parties: dict[str, list[tuple[str, str]]] = party_hrefs() if site_url else {}
 
@@ -71,8 +70,6 @@ def render_report(report: Report, *, title: str, summary: str, site_url: str | N
 
 def standalone_page(template: str, *, title: str, root: str = "", nav: object = (), **context: object) -> str:
     """A page that stands alone (the site's stylesheet inlined, no search), in the site's one layout."""
-    from itops.docsite import environment, static_text
-
     return (
         environment()
         .get_template(template)

@@ -11,8 +11,12 @@ standard output or :func:`itops.io.write_atomic`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from importlib import import_module
 from typing import Literal, cast
+
+from itops.errors import ParameterError
 
 Kind = Literal["validation", "query", "info", "rules", "resolve", "types", "obligations", "diff"]
 
@@ -52,10 +56,6 @@ def writer(kind: Kind, fmt: str) -> Callable[..., str | bytes]:
     Raises:
         ParameterError: no such format for this kind of output.
     """
-    from importlib import import_module
-
-    from itops.errors import ParameterError
-
     target = _REGISTRY[kind].get(fmt)
     if target is None:
         raise ParameterError("--format", f"{kind} output comes as {', '.join(formats(kind))}, not {fmt!r}")
@@ -75,8 +75,6 @@ def render(kind: Kind, fmt: str, value: object, **options: object) -> bytes:
 
 def json_text(data: object) -> str:
     """``data`` as the JSON every writer prints: indented, UTF-8 characters kept, a final newline."""
-    import json
-
     return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
 

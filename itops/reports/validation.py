@@ -15,6 +15,7 @@ from rdflib import Graph
 from rdflib.namespace import SH
 
 from itops.namespace import ITOPS
+from itops.release import serialize
 from itops.reports import json_text
 from itops.validate import Finding, Report
 
@@ -50,8 +51,6 @@ def to_csv(report: Report) -> str:
 
 def to_ttl(report: Report) -> bytes:
     """The standard SHACL validation report, as Turtle in a canonical order."""
-    from itops.release import serialize
-
     graph = Graph()
     graph.bind("sh", SH)
     graph.bind("itops", ITOPS)
