@@ -343,10 +343,6 @@ class Endpoint:
             ) from None
         return QueryResult.from_rows(columns, rows, list_columns=list_columns)
 
-    def run(self, query: NamedQuery, bindings: Mapping[str, Identifier]) -> QueryResult:
-        """Run a named query with already-resolved ``bindings`` (variable name to term), as :func:`run_remote`."""
-        return run_remote(self, query, bindings)
-
     def count(self, graph: str) -> int:
         """The number of triples in the named graph ``graph`` of the store (0 if there is none)."""
         check_graph_iri(graph)
