@@ -381,25 +381,64 @@ def obligations_for_register(
         name = _label(g, org)
         ods_code = str(g.value(org, ITOPS.odsCode) or code)
         items = []
+        categories = _categories_of_organisation(g, org)
         for row in rows:
-            status, detail = _status(g, shapes, org, classes, row, fired.get(str(org), {}))
+            checked_by = _checked_on(g, shapes, row, categories)
+            status, detail = _status(g, shapes, org, classes, row, checked_by, fired.get(str(org), {}))
             items.append(OrganisationObligation(ods_code, name, status, detail, row))
         out[code] = items
     return out
 
 
+def _checked_on(g: Graph, shapes: Graph, row: ObligationRow, categories: dict[URIRef, str]) -> tuple[str, ...]:
+    """The rules of ``row`` that speak of it on the row of an organisation of ``categories``.
+
+    An obligation that binds the organisation: all of them. A duty of another party toward it:
+    only the rules that do not check that party's own row. "Completion of supplier IGT" (CP 2012
+    §06) is checked by the IGT rule on the supplier; the same rule firing on a contractor is about
+    the contractor's own IGT, not its supplier's.
+    """
+    bound = {p for p in g.objects(URIRef(row.obligation), ITOPS.obligedParty) if isinstance(p, URIRef)}
+    if bound & set(categories):
+        return row.checked_by
+    return tuple(
+        shape
+        for shape in row.checked_by
+        if not any(bound & set(_target_categories(g, t)) for t in _shape_targets(shapes, URIRef(SHAPES_NS + shape)))
+    )
+
+
+def _target_categories(g: Graph, cls: URIRef) -> dict[URIRef, str]:
+    """The categories an instance of a rule's target class may belong to (an IT supplier's, whoever its clients)."""
+    found = categories_of_class(g, cls)
+    if ITOPS.LocalITSupplier in _superclasses(g, cls):
+        found.update(_broader(g, _it_provider_categories(g, None)))
+    return found
+
+
 def _status(
-    g: Graph, shapes: Graph, org: URIRef, classes: set[URIRef], row: ObligationRow, fired: dict[str, list[str]]
+    g: Graph,
+    shapes: Graph,
+    org: URIRef,
+    classes: set[URIRef],
+    row: ObligationRow,
+    checked_by: tuple[str, ...],
+    fired: dict[str, list[str]],
 ) -> tuple[Status, str]:
     if not row.checked_by:
         return "not recorded", f"no register can show it: {row.unchecked_because}"
-    messages = [m for shape in row.checked_by for m in fired.get(SHAPES_NS + shape, [])]
+    if not checked_by:
+        return "not recorded", (
+            f"a duty of {row.party}: its rules ({', '.join(row.checked_by)}) check that party's own row, "
+            "not this organisation's"
+        )
+    messages = [m for shape in checked_by for m in fired.get(SHAPES_NS + shape, [])]
     if messages:
         return "broken", "; ".join(messages)
-    running = [s for s in row.checked_by if _shape_targets(shapes, URIRef(SHAPES_NS + s)) & classes]
+    running = [s for s in checked_by if _shape_targets(shapes, URIRef(SHAPES_NS + s)) & classes]
     if not running:
         return "not recorded", (
-            f"its rules ({', '.join(row.checked_by)}) check other kinds of organisation; "
+            f"its rules ({', '.join(checked_by)}) check other kinds of organisation; "
             "nothing in the register shows it for this one"
         )
     needs = [p for p in g.objects(URIRef(row.obligation), ITOPS.needsProperty) if isinstance(p, URIRef)]

@@ -369,6 +369,47 @@ def test_statuses_of_riverside_pharmacy(example_kg: KnowledgeGraph, example_repo
     assert items["Will use stationery in accordance with terms and conditions of service."].status == "not recorded"
 
 
+SUPPLIER_IGT = (
+    "Completion of supplier IGT and maintenance of systems which allow these primary care contractors to comply "
+    "with NHS IG requirements."
+)
+
+
+def test_a_contractors_own_igt_neither_breaks_nor_meets_its_suppliers(
+    example_kg: KnowledgeGraph, example_report: Report
+) -> None:
+    """CP 2012 §06 binds the contractors' local IT supplier: "Completion of supplier IGT ...". The IGT
+    rule checks that on the supplier's row; on a contractor's row it reads the contractor's own
+    return ("Completion of IGT and compliance with NHS IG requirements.")."""
+    market = {i.obligation.passage: i for i in obligations_for_organisation(example_kg, "FAA03", report=example_report)}
+    assert market["Completion of IGT and compliance with NHS IG requirements."].status == "broken"  # standards not met
+    assert market[SUPPLIER_IGT].status == "not recorded"
+    assert "check that party's own row" in market[SUPPLIER_IGT].detail
+    riverside = {
+        i.obligation.passage: i for i in obligations_for_organisation(example_kg, "FAA02", report=example_report)
+    }
+    assert riverside[SUPPLIER_IGT].status == "not recorded"  # its own IGT is met: still nothing about its supplier's
+
+
+def test_a_suppliers_own_igt_is_its_obligation(tmp_path: Path) -> None:
+    register = tmp_path / "suppliers.csv"
+    register.write_text(
+        "ods_code,name,type,it_supplier,igt_status\n"
+        "FAA70,Client Pharmacy,community pharmacy,YLL01,standards met\n"
+        "FAA71,Other Client Pharmacy,community pharmacy,YLL02,standards met\n"
+        "YLL01,Lapsed IT Ltd,local IT supplier,,not submitted\n"
+        "YLL02,Careful IT Ltd,local IT supplier,,standards met\n"
+        "YLL03,Idle IT Ltd,local IT supplier,,not submitted\n",
+        encoding="utf-8",
+    )
+    kg = KnowledgeGraph.bundled()
+    kg.add_input(str(register))
+    found = obligations_for_register(kg, codes=["YLL01", "YLL02", "YLL03", "FAA70"])
+    status = {code: [i.status for i in items if i.obligation.passage == SUPPLIER_IGT] for code, items in found.items()}
+    # YLL03 supplies no primary care contractor: "these primary care contractors" do not bind it
+    assert status == {"YLL01": ["broken"], "YLL02": ["met"], "YLL03": [], "FAA70": ["not recorded"]}
+
+
 def test_a_register_without_the_new_columns_shows_not_recorded(tmp_path: Path) -> None:
     """CP 2012 §06: "Ensure adherence to registration authority security policy for use of smartcard."
     A register with no ra_policy column cannot show it: not recorded, never a violation."""
