@@ -31,8 +31,12 @@ column                      meaning
                             ``ISB 0160=Defence clinical safety standard``
 ==========================  ===========================================================================
 
-A column a register leaves out, or a cell it leaves empty, is "not recorded": the rules that need
-it do not run on it, and ``itops obligations`` reports those obligations as not recorded.
+A column a register leaves out, or a cell it leaves empty, is "not recorded". A duty the documents
+state for the organisation (IGT completion, an ISB 0160 holder...) is then reported as not recorded
+as met, never passed; a cell that decides whether a duty applies (``national_systems``,
+``smartcard_users``...) leaves it unapplied; the optional columns (``it_commissioned_by``,
+``ra_policy``, ``nhsmail_policy``, ``agreed_equivalents``) leave their rules unrun, and ``itops
+obligations`` reports those obligations as not recorded.
 
 Several values in one cell are separated by ``;`` (:data:`SEPARATOR`). A reference to another
 organisation is its ODS code (it need not be a row of the register) or the name of a body the

@@ -344,3 +344,25 @@ def test_failed_run_leaves_no_output(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert code == 2
     assert target.read_text(encoding="utf-8") == "previous report\n"
     assert sorted(os.listdir(tmp_path)) == ["bad.csv", "report.json"]
+
+
+def test_an_unrecorded_igt_return_is_reported_as_not_recorded(tmp_path: Path) -> None:
+    """CP 2012 §06: "Completion of IGT and compliance with NHS IG requirements." A row with no IGT
+    status does not pass; the finding says what the register shows (nothing), not that the return
+    was never made. A row recording a return without its standards met is reported the same way."""
+    from itops.validate import validate_inputs
+
+    register = tmp_path / "igt.csv"
+    register.write_text(
+        "ods_code,name,type,igt_status\n"
+        "FZZ01,Blank Pharmacy,community pharmacy,\n"
+        "FZZ02,Lapsed Pharmacy,community pharmacy,not submitted\n"
+        "FZZ03,Careful Pharmacy,community pharmacy,standards met\n",
+        encoding="utf-8",
+    )
+    report = validate_inputs([str(register)])
+    igt = {f.ods_code: f.message for f in report.findings if f.rule.endswith("#IgtCompleted")}
+    assert set(igt) == {"FZZ01", "FZZ02"}
+    assert all(
+        m.startswith("is not recorded as having completed the Information Governance Toolkit") for m in igt.values()
+    )
