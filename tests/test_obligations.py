@@ -392,16 +392,16 @@ def test_a_contractors_own_igt_neither_breaks_nor_meets_its_suppliers(
 
 
 def test_a_suppliers_own_igt_is_its_obligation(tmp_path: Path) -> None:
+    rows = [
+        ("ods_code", "name", "type", "it_supplier", "igt_status"),
+        ("FAA70", "Client Pharmacy", "community pharmacy", "YLL01", "standards met"),
+        ("FAA71", "Other Client Pharmacy", "community pharmacy", "YLL02", "standards met"),
+        ("YLL01", "Lapsed IT Ltd", "local IT supplier", "", "not submitted"),
+        ("YLL02", "Careful IT Ltd", "local IT supplier", "", "standards met"),
+        ("YLL03", "Idle IT Ltd", "local IT supplier", "", "not submitted"),
+    ]
     register = tmp_path / "suppliers.csv"
-    register.write_text(
-        "ods_code,name,type,it_supplier,igt_status\n"
-        "FAA70,Client Pharmacy,community pharmacy,YLL01,standards met\n"
-        "FAA71,Other Client Pharmacy,community pharmacy,YLL02,standards met\n"
-        "YLL01,Lapsed IT Ltd,local IT supplier,,not submitted\n"
-        "YLL02,Careful IT Ltd,local IT supplier,,standards met\n"
-        "YLL03,Idle IT Ltd,local IT supplier,,not submitted\n",
-        encoding="utf-8",
-    )
+    register.write_text("".join(",".join(row) + "\n" for row in rows), encoding="utf-8")
     kg = KnowledgeGraph.bundled()
     kg.add_input(str(register))
     found = obligations_for_register(kg, codes=["YLL01", "YLL02", "YLL03", "FAA70"])
