@@ -323,7 +323,11 @@ def _categories_of_organisation(g: Graph, org: URIRef) -> dict[URIRef, str]:
         for client in g.subjects(ITOPS.hasITSupplier, org):
             if isinstance(client, URIRef):
                 client_categories |= set(_categories_of_organisation(g, client))
-        categories.update(_broader(g, _it_provider_categories(g, client_categories)))
+        if client_categories:
+            categories.update(_broader(g, _it_provider_categories(g, client_categories)))
+        else:  # a local IT supplier supplies someone the documents name; the register does not say whom
+            for category, why in _broader(g, _it_provider_categories(g, None)).items():
+                categories.setdefault(category, why)
     return _broader(g, categories)
 
 
@@ -385,6 +389,9 @@ def obligations_for_register(
         for row in rows:
             checked_by = _checked_on(g, shapes, row, categories)
             status, detail = _status(g, shapes, org, classes, row, checked_by, fired.get(str(org), {}))
+            condition = _only_when(g, row, categories)
+            if condition and status == "met":  # passing a rule whose condition the register does not show
+                status, detail = "not recorded", f"the register names no client of it: it is bound {condition}"
             items.append(OrganisationObligation(ods_code, name, status, detail, row))
         out[code] = items
     return out
@@ -406,6 +413,16 @@ def _checked_on(g: Graph, shapes: Graph, row: ObligationRow, categories: dict[UR
         for shape in row.checked_by
         if not any(bound & set(_target_categories(g, t)) for t in _shape_targets(shapes, URIRef(SHAPES_NS + shape)))
     )
+
+
+def _only_when(g: Graph, row: ObligationRow, categories: dict[URIRef, str]) -> str | None:
+    """The condition under which ``row`` binds an organisation of ``categories``, when it binds it only so
+    (a local IT supplier whose clients the register does not name: "when it is the IT supplier of ...")."""
+    bound = [p for p in g.objects(URIRef(row.obligation), ITOPS.obligedParty) if p in categories]
+    reasons = [categories[p] for p in bound if isinstance(p, URIRef)]
+    if reasons and all(r.startswith("when it is the IT supplier of") for r in reasons):
+        return "; ".join(sorted({r.split(";")[0] for r in reasons}))
+    return None
 
 
 def _target_categories(g: Graph, cls: URIRef) -> dict[URIRef, str]:

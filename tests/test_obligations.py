@@ -406,8 +406,33 @@ def test_a_suppliers_own_igt_is_its_obligation(tmp_path: Path) -> None:
     kg.add_input(str(register))
     found = obligations_for_register(kg, codes=["YLL01", "YLL02", "YLL03", "FAA70"])
     status = {code: [i.status for i in items if i.obligation.passage == SUPPLIER_IGT] for code, items in found.items()}
-    # YLL03 supplies no primary care contractor: "these primary care contractors" do not bind it
-    assert status == {"YLL01": ["broken"], "YLL02": ["met"], "YLL03": [], "FAA70": ["not recorded"]}
+    # YLL03 supplies no one the register names: bound "when it is the IT supplier of" contractors, and its
+    # IGT is not submitted
+    assert status == {"YLL01": ["broken"], "YLL02": ["met"], "YLL03": ["broken"], "FAA70": ["not recorded"]}
+
+
+def test_a_supplier_whose_clients_the_register_does_not_name(tmp_path: Path) -> None:
+    """A local IT supplier is "chosen locally by a provider, a primary care contractor or DMS": both
+    documents bind it ("Completion of supplier IGT"; "Suppliers will support the smartcard model"),
+    whichever it supplies. With no client named, its duties apply on that condition: a rule that
+    fires on its row is a broken duty, one that passes is not shown as met."""
+    rows = [
+        ("ods_code", "name", "type", "igt_status", "complies_with"),
+        ("YLL05", "Idle IT Ltd", "local IT supplier", "not submitted", ""),
+        ("YLL06", "Tidy IT Ltd", "local IT supplier", "standards met", "smartcard model"),
+    ]
+    register = tmp_path / "suppliers.csv"
+    register.write_text("".join(",".join(row) + "\n" for row in rows), encoding="utf-8")
+    kg = KnowledgeGraph.bundled()
+    kg.add_input(str(register))
+    found = obligations_for_register(kg)
+    idle = [i for i in found["YLL05"] if i.obligation.passage == SUPPLIER_IGT]
+    assert [i.status for i in idle] == ["broken"]
+    assert "when it is the IT supplier of primary care contractors" in idle[0].obligation.applies_because
+    tidy = found["YLL06"]
+    assert tidy and not [i for i in tidy if i.status in ("met", "broken")]
+    [igt] = [i for i in tidy if i.obligation.passage == SUPPLIER_IGT]
+    assert igt.status == "not recorded" and "names no client" in igt.detail
 
 
 def test_a_register_without_the_new_columns_shows_not_recorded(tmp_path: Path) -> None:
