@@ -235,6 +235,7 @@ def _applicable(g: Graph, categories: dict[URIRef, str]) -> list[ObligationRow]:
             ):
                 if supported in categories:
                     reasons.append(f"a duty toward {_label(g, supported)}")
+
         if reasons:
             rows.append(_row(g, ob, "; ".join(reasons)))
     return sorted(rows, key=_sort_key)
@@ -386,8 +387,10 @@ def obligations_for_register(
         ods_code = str(g.value(org, ITOPS.odsCode) or code)
         items = []
         categories = _categories_of_organisation(g, org)
+        binding = {row.obligation: _binds(g, row, categories) for row in rows}
+        own_rules = {shape for row in rows if binding[row.obligation] for shape in row.checked_by}
         for row in rows:
-            checked_by = _checked_on(g, shapes, row, categories)
+            checked_by = _checked_on(g, shapes, row, binding[row.obligation], own_rules)
             status, detail = _status(g, shapes, org, classes, row, checked_by, fired.get(str(org), {}))
             condition = _only_when(g, row, categories)
             if condition and status == "met":  # passing a rule whose condition the register does not show
@@ -397,22 +400,36 @@ def obligations_for_register(
     return out
 
 
-def _checked_on(g: Graph, shapes: Graph, row: ObligationRow, categories: dict[URIRef, str]) -> tuple[str, ...]:
-    """The rules of ``row`` that speak of it on the row of an organisation of ``categories``.
+def _binds(g: Graph, row: ObligationRow, categories: dict[URIRef, str]) -> bool:
+    """True when ``row`` binds an organisation of ``categories`` (not only a duty of another party toward it)."""
+    return any(p in categories for p in g.objects(URIRef(row.obligation), ITOPS.obligedParty))
 
-    An obligation that binds the organisation: all of them. A duty of another party toward it:
-    only the rules that do not check that party's own row. "Completion of supplier IGT" (CP 2012
-    §06) is checked by the IGT rule on the supplier; the same rule firing on a contractor is about
-    the contractor's own IGT, not its supplier's.
+
+def _checked_on(g: Graph, shapes: Graph, row: ObligationRow, binds: bool, own_rules: set[str]) -> tuple[str, ...]:
+    """The rules of ``row`` whose findings on this organisation's row speak of it.
+
+    An obligation that binds the organisation: all of them. A duty of another party toward it: not a
+    rule that checks that party's own row and one of this organisation's own duties, for a finding
+    on this row is then about its own duty. "Completion of supplier IGT" (CP 2012 §06) is checked by
+    the IGT rule on the supplier; the same rule firing on a contractor is about the contractor's own
+    "Completion of IGT", not its supplier's.
     """
-    bound = {p for p in g.objects(URIRef(row.obligation), ITOPS.obligedParty) if isinstance(p, URIRef)}
-    if bound & set(categories):
+    if binds:
         return row.checked_by
-    return tuple(
-        shape
-        for shape in row.checked_by
-        if not any(bound & set(_target_categories(g, t)) for t in _shape_targets(shapes, URIRef(SHAPES_NS + shape)))
-    )
+    bound = {p for p in g.objects(URIRef(row.obligation), ITOPS.obligedParty) if isinstance(p, URIRef)}
+
+    def on_bound_party(shape: str) -> bool:
+        return any(bound & set(_target_categories(g, t)) for t in _shape_targets(shapes, URIRef(SHAPES_NS + shape)))
+
+    return tuple(s for s in row.checked_by if not (s in own_rules and on_bound_party(s)))
+
+
+def _target_categories(g: Graph, cls: URIRef) -> dict[URIRef, str]:
+    """The categories an instance of a rule's target class may belong to (an IT supplier's, whoever its clients)."""
+    found = categories_of_class(g, cls)
+    if ITOPS.LocalITSupplier in _superclasses(g, cls):
+        found.update(_broader(g, _it_provider_categories(g, None)))
+    return found
 
 
 def _only_when(g: Graph, row: ObligationRow, categories: dict[URIRef, str]) -> str | None:
@@ -423,14 +440,6 @@ def _only_when(g: Graph, row: ObligationRow, categories: dict[URIRef, str]) -> s
     if reasons and all(r.startswith("when it is the IT supplier of") for r in reasons):
         return "; ".join(sorted({r.split(";")[0] for r in reasons}))
     return None
-
-
-def _target_categories(g: Graph, cls: URIRef) -> dict[URIRef, str]:
-    """The categories an instance of a rule's target class may belong to (an IT supplier's, whoever its clients)."""
-    found = categories_of_class(g, cls)
-    if ITOPS.LocalITSupplier in _superclasses(g, cls):
-        found.update(_broader(g, _it_provider_categories(g, None)))
-    return found
 
 
 def _status(
@@ -446,8 +455,8 @@ def _status(
         return "not recorded", f"no register can show it: {row.unchecked_because}"
     if not checked_by:
         return "not recorded", (
-            f"a duty of {row.party}: its rules ({', '.join(row.checked_by)}) check that party's own row, "
-            "not this organisation's"
+            f"a duty of {row.party}: its rules ({', '.join(row.checked_by)}) read this organisation's own "
+            "duties on its row, not that party's"
         )
     messages = [m for shape in checked_by for m in fired.get(SHAPES_NS + shape, [])]
     if messages:

@@ -384,7 +384,7 @@ def test_a_contractors_own_igt_neither_breaks_nor_meets_its_suppliers(
     market = {i.obligation.passage: i for i in obligations_for_organisation(example_kg, "FAA03", report=example_report)}
     assert market["Completion of IGT and compliance with NHS IG requirements."].status == "broken"  # standards not met
     assert market[SUPPLIER_IGT].status == "not recorded"
-    assert "check that party's own row" in market[SUPPLIER_IGT].detail
+    assert "read this organisation's own duties" in market[SUPPLIER_IGT].detail
     riverside = {
         i.obligation.passage: i for i in obligations_for_organisation(example_kg, "FAA02", report=example_report)
     }
@@ -473,6 +473,40 @@ def test_a_synthetic_register(tmp_path: Path) -> None:
         if any(item.status == "broken" for item in items):
             broken_orgs.add(code)
     assert broken_orgs == injected
+
+
+@pytest.mark.slow
+def test_every_finding_is_a_broken_obligation_and_back(tmp_path: Path) -> None:
+    """What validate finds on an organisation and what obligations says of it agree: every finding is
+    listed as a broken obligation of that organisation, under a rule that checks it, and every broken
+    obligation has its finding. A synthetic register with every kind of organisation and many breaks."""
+    rows, _ = generate(600, seed=5, violation_rate=0.6)
+    path = tmp_path / "synthetic.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(COLUMNS))
+        writer.writeheader()
+        writer.writerows(rows)
+    kg = KnowledgeGraph.bundled()
+    kg.add_input(str(path))
+    from itops.lineage import map_to_2013
+
+    report = validate_graph(map_to_2013(kg.union()))
+    found = obligations_for_register(kg, report=report)
+    fired = {(f.ods_code, f.rule.rsplit("#", 1)[1]) for f in report.findings if f.ods_code}
+    assert len(fired) > 100
+    unlisted = sorted(
+        (code, rule)
+        for code, rule in fired
+        if not any(i.status == "broken" and rule in i.obligation.checked_by for i in found[code])
+    )
+    assert unlisted == []
+    unfounded = sorted(
+        (code, item.obligation.obligation)
+        for code, items in found.items()
+        for item in items
+        if item.status == "broken" and not any((code, rule) in fired for rule in item.obligation.checked_by)
+    )
+    assert unfounded == []
 
 
 def test_unknown_organisation(example_kg: KnowledgeGraph, example_report: Report) -> None:
