@@ -391,6 +391,15 @@ def test_a_contractors_own_igt_neither_breaks_nor_meets_its_suppliers(
     assert riverside[SUPPLIER_IGT].status == "not recorded"  # its own IGT is met: still nothing about its supplier's
 
 
+def _loaded(tmp_path: Path, rows: list[tuple[str, ...]]) -> KnowledgeGraph:
+    """The documents and a register of ``rows`` (the first is the header)."""
+    register = tmp_path / "register.csv"
+    register.write_text("".join(",".join(row) + "\n" for row in rows), encoding="utf-8")
+    kg = KnowledgeGraph.bundled()
+    kg.add_input(str(register))
+    return kg
+
+
 def test_a_suppliers_own_igt_is_its_obligation(tmp_path: Path) -> None:
     rows = [
         ("ods_code", "name", "type", "it_supplier", "igt_status"),
@@ -400,10 +409,7 @@ def test_a_suppliers_own_igt_is_its_obligation(tmp_path: Path) -> None:
         ("YLL02", "Careful IT Ltd", "local IT supplier", "", "standards met"),
         ("YLL03", "Idle IT Ltd", "local IT supplier", "", "not submitted"),
     ]
-    register = tmp_path / "suppliers.csv"
-    register.write_text("".join(",".join(row) + "\n" for row in rows), encoding="utf-8")
-    kg = KnowledgeGraph.bundled()
-    kg.add_input(str(register))
+    kg = _loaded(tmp_path, rows)
     found = obligations_for_register(kg, codes=["YLL01", "YLL02", "YLL03", "FAA70"])
     status = {code: [i.status for i in items if i.obligation.passage == SUPPLIER_IGT] for code, items in found.items()}
     # YLL03 supplies no one the register names: bound "when it is the IT supplier of" contractors, and its
@@ -421,10 +427,7 @@ def test_a_supplier_whose_clients_the_register_does_not_name(tmp_path: Path) -> 
         ("YLL05", "Idle IT Ltd", "local IT supplier", "not submitted", ""),
         ("YLL06", "Tidy IT Ltd", "local IT supplier", "standards met", "smartcard model"),
     ]
-    register = tmp_path / "suppliers.csv"
-    register.write_text("".join(",".join(row) + "\n" for row in rows), encoding="utf-8")
-    kg = KnowledgeGraph.bundled()
-    kg.add_input(str(register))
+    kg = _loaded(tmp_path, rows)
     found = obligations_for_register(kg)
     idle = [i for i in found["YLL05"] if i.obligation.passage == SUPPLIER_IGT]
     assert [i.status for i in idle] == ["broken"]
@@ -455,8 +458,11 @@ def test_a_register_without_the_new_columns_shows_not_recorded(tmp_path: Path) -
     assert not [i for i in items if i.status == "broken"]
 
 
-def test_a_synthetic_register(tmp_path: Path) -> None:
-    rows, breaks = generate(40, seed=3, violation_rate=0.5)
+def _synthetic(tmp_path: Path, organisations: int, seed: int, rate: float) -> tuple[KnowledgeGraph, Report, set[str]]:
+    """A synthetic register loaded with the documents, its validation, and the ODS codes given a break."""
+    from itops.lineage import map_to_2013
+
+    rows, breaks = generate(organisations, seed=seed, violation_rate=rate)
     path = tmp_path / "synthetic.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(COLUMNS))
@@ -464,10 +470,11 @@ def test_a_synthetic_register(tmp_path: Path) -> None:
         writer.writerows(rows)
     kg = KnowledgeGraph.bundled()
     kg.add_input(str(path))
-    from itops.lineage import map_to_2013
+    return kg, validate_graph(map_to_2013(kg.union())), {b.ods_code for b in breaks}
 
-    report = validate_graph(map_to_2013(kg.union()))
-    injected = {b.ods_code for b in breaks}
+
+def test_a_synthetic_register(tmp_path: Path) -> None:
+    kg, report, injected = _synthetic(tmp_path, 40, seed=3, rate=0.5)
     broken_orgs = set()
     for code, items in obligations_for_register(kg, report=report).items():
         if any(item.status == "broken" for item in items):
@@ -480,17 +487,7 @@ def test_every_finding_is_a_broken_obligation_and_back(tmp_path: Path) -> None:
     """What validate finds on an organisation and what obligations says of it agree: every finding is
     listed as a broken obligation of that organisation, under a rule that checks it, and every broken
     obligation has its finding. A synthetic register with every kind of organisation and many breaks."""
-    rows, _ = generate(600, seed=5, violation_rate=0.6)
-    path = tmp_path / "synthetic.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(COLUMNS))
-        writer.writeheader()
-        writer.writerows(rows)
-    kg = KnowledgeGraph.bundled()
-    kg.add_input(str(path))
-    from itops.lineage import map_to_2013
-
-    report = validate_graph(map_to_2013(kg.union()))
+    kg, report, _ = _synthetic(tmp_path, 600, seed=5, rate=0.6)
     found = obligations_for_register(kg, report=report)
     fired = {(f.ods_code, f.rule.rsplit("#", 1)[1]) for f in report.findings if f.ods_code}
     assert len(fired) > 100
