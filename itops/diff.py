@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -101,7 +101,7 @@ def _read_json(path: Path) -> dict[str, object]:
 
 def _finding(raw: dict[str, object]) -> Finding:
     """A finding as ``itops validate --format json`` wrote it (a field it lacks is empty)."""
-    text = {name: raw.get(name, "") for name in Finding.__dataclass_fields__}
+    text = {f.name: raw.get(f.name, "") for f in fields(Finding)}
     sections = text.pop("sections")
     finding = Finding(
         **{name: value if isinstance(value, str) else str(value) for name, value in text.items()},

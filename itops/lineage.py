@@ -236,18 +236,21 @@ def mapping_update(reference: ReadableGraph) -> str | None:
     pairs, class_pairs = _mapping(reference)
     if not pairs:
         return None
-    values = " ".join(f"({later.n3()} {early.n3()})" for later, early in pairs)
     skip = " && ".join(f"?p != {p.n3()}" for p in _NOT_MAPPED)
     update = (
-        f"INSERT {{ ?s ?p ?early }} WHERE {{ VALUES (?later ?early) {{ {values} }} ?s ?p ?later . FILTER({skip}) }}"
+        f"INSERT {{ ?s ?p ?early }} WHERE {{ VALUES (?later ?early) {{ {_values(pairs)} }} ?s ?p ?later . "
+        f"FILTER({skip}) }}"
     )
     if class_pairs:
-        values = " ".join(f"({later.n3()} {early.n3()})" for later, early in class_pairs)
         update += (
-            f" ;\nINSERT {{ ?s {RDF.type.n3()} ?early }} WHERE {{ VALUES (?later ?early) {{ {values} }} "
+            f" ;\nINSERT {{ ?s {RDF.type.n3()} ?early }} WHERE {{ VALUES (?later ?early) {{ {_values(class_pairs)} }} "
             f"?s {RDF.type.n3()} ?later }}"
         )
     return update
+
+
+def _values(pairs: list[tuple[URIRef, URIRef]]) -> str:
+    return " ".join(f"({later.n3()} {early.n3()})" for later, early in pairs)
 
 
 def map_to_2013(data: Graph, reference: Graph | None = None) -> Graph:

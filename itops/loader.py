@@ -672,14 +672,11 @@ def graph_from_inputs(paths: Sequence[str]) -> Graph:
     for folder in ("ontology", "data"):
         for file in resource_files(folder, ".ttl"):
             data.parse(data=file.read_text(encoding="utf-8"), format="turtle")
-    lookup = ox.Store()  # what a register's names resolve against
-    load_bundled(lookup)
     described: list[tuple[str, list[Description]]] = []
-    for source in inputs:
-        graph = read_input(source, StoreGraph(lookup), names=NameIndex.build(StoreGraph(lookup)))
+    for source in inputs:  # names resolve against ``data``: the documents and the registers read so far
+        graph = read_input(source, data, names=NameIndex.build(data))
         check_register(source, graph)
         described.append((source.shown, describe_graph(graph)))
-        lookup.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
         data += graph
     check_consistent(described)
     return data

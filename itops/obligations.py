@@ -163,6 +163,10 @@ def categories_of_class(g: Graph, cls: URIRef) -> dict[URIRef, str]:
     return _broader(g, found)
 
 
+#: How a client-less local IT supplier's IT-provider categories are given: on a condition the register does not show.
+_WHEN_SUPPLIER = "when it is the IT supplier of"
+
+
 def _it_provider_categories(g: Graph, clients: Iterable[URIRef] | None) -> dict[URIRef, str]:
     """IT-provider categories: of the given client categories, or (None) every one, conditionally."""
     out: dict[URIRef, str] = {}
@@ -170,7 +174,7 @@ def _it_provider_categories(g: Graph, clients: Iterable[URIRef] | None) -> dict[
         if not isinstance(providers, URIRef) or not isinstance(served, URIRef):
             continue
         if clients is None:
-            out[providers] = f"when it is the IT supplier of {_label(g, served)}"
+            out[providers] = f"{_WHEN_SUPPLIER} {_label(g, served)}"
         elif served in set(clients):
             out[providers] = f"it is the IT supplier of {_label(g, served)}"
     return out
@@ -234,7 +238,6 @@ def _applicable(g: Graph, categories: dict[URIRef, str]) -> list[ObligationRow]:
             ):
                 if supported in categories:
                     reasons.append(f"a duty toward {_label(g, supported)}")
-
         if reasons:
             rows.append(_row(g, ob, "; ".join(reasons)))
     return sorted(rows, key=_sort_key)
@@ -377,17 +380,18 @@ def obligations_for_register(
             f"[{finding.severity}] {finding.message}"
         )
     out: dict[str, list[OrganisationObligation]] = {}
+    reaches: dict[str, set[URIRef]] = {}  # rule -> the categories its target classes may belong to
     for code, org in orgs.items():
         classes = _classes_of(g, org)
-        rows = _in_force(g, _applicable(g, _categories_of_organisation(g, org)), on)
+        categories = _categories_of_organisation(g, org)
+        rows = _in_force(g, _applicable(g, categories), on)
         name = _label(g, org)
         ods_code = str(g.value(org, ITOPS.odsCode) or code)
         items = []
-        categories = _categories_of_organisation(g, org)
         binding = {row.obligation: _binds(g, row, categories) for row in rows}
         own_rules = {shape for row in rows if binding[row.obligation] for shape in row.checked_by}
         for row in rows:
-            checked_by = _checked_on(g, shapes, row, binding[row.obligation], own_rules)
+            checked_by = _checked_on(g, shapes, row, binding[row.obligation], own_rules, reaches)
             status, detail = _status(g, shapes, org, classes, row, checked_by, fired.get(str(org), {}))
             condition = _only_when(g, row, categories)
             if condition and status == "met":  # passing a rule whose condition the register does not show
@@ -402,7 +406,9 @@ def _binds(g: Graph, row: ObligationRow, categories: dict[URIRef, str]) -> bool:
     return any(p in categories for p in g.objects(URIRef(row.obligation), ITOPS.obligedParty))
 
 
-def _checked_on(g: Graph, shapes: Graph, row: ObligationRow, binds: bool, own_rules: set[str]) -> tuple[str, ...]:
+def _checked_on(
+    g: Graph, shapes: Graph, row: ObligationRow, binds: bool, own_rules: set[str], reaches: dict[str, set[URIRef]]
+) -> tuple[str, ...]:
     """The rules of ``row`` whose findings on this organisation's row speak of it.
 
     An obligation that binds the organisation: all of them. A duty of another party toward it: not a
@@ -416,7 +422,10 @@ def _checked_on(g: Graph, shapes: Graph, row: ObligationRow, binds: bool, own_ru
     bound = {p for p in g.objects(URIRef(row.obligation), ITOPS.obligedParty) if isinstance(p, URIRef)}
 
     def on_bound_party(shape: str) -> bool:
-        return any(bound & set(_target_categories(g, t)) for t in _shape_targets(shapes, URIRef(SHAPES_NS + shape)))
+        if shape not in reaches:  # the same few rules for every organisation: worked out once
+            targets = _shape_targets(shapes, URIRef(SHAPES_NS + shape))
+            reaches[shape] = {c for t in targets for c in _target_categories(g, t)}
+        return bool(bound & reaches[shape])
 
     return tuple(s for s in row.checked_by if not (s in own_rules and on_bound_party(s)))
 
@@ -434,7 +443,7 @@ def _only_when(g: Graph, row: ObligationRow, categories: dict[URIRef, str]) -> s
     (a local IT supplier whose clients the register does not name: "when it is the IT supplier of ...")."""
     bound = [p for p in g.objects(URIRef(row.obligation), ITOPS.obligedParty) if p in categories]
     reasons = [categories[p] for p in bound if isinstance(p, URIRef)]
-    if reasons and all(r.startswith("when it is the IT supplier of") for r in reasons):
+    if reasons and all(r.startswith(_WHEN_SUPPLIER) for r in reasons):
         return "; ".join(sorted({r.split(";")[0] for r in reasons}))
     return None
 

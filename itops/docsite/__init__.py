@@ -49,11 +49,10 @@ from itops.docsite.rulepages import rule_id, rule_pages, rule_parties
 from itops.graph import KnowledgeGraph
 from itops.io import write_text_atomic
 from itops.lineage import Change, changes
-from itops.loader import store_from_graph
 from itops.namespace import ITOPS
 from itops.query import all_queries, instances_of
 from itops.register import RegisterReader
-from itops.validate import Finding, load_shapes, rules, validate_store
+from itops.validate import Finding, load_shapes, rules, validate_data
 
 __all__: Sequence[str] = ["build_site", "environment", "rule_href", "party_hrefs", "EXAMPLE_REGISTER"]
 
@@ -109,8 +108,7 @@ def _findings_on(register: Path | None, kg: KnowledgeGraph | None = None) -> tup
         data.add(triple)
     for triple in RegisterReader(kg.dataset, kg.names()).read(str(register)):
         data.add(triple)
-    store = store_from_graph(data)  # the fast engine: the register is checked inside Oxigraph, names mapped there
-    return list(validate_store(store, data=data).findings), register.name
+    return list(validate_data(data).findings), register.name  # the fast engine
 
 
 def party_hrefs(graph: Graph | None = None) -> dict[str, list[tuple[str, str]]]:
