@@ -177,36 +177,29 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check registers (CSV, spreadsheets or RDF) and the documents against the documents' rules; or,
     with --shapes, any RDF data against any SHACL shapes."""
-    from itops.release import serialize
-    from itops.validate import validate_any, validate_endpoint, validate_inputs
+    from itops.reports.validation import checked_line
+    from itops.validate import validate_inputs
 
     _check_validate_options(args)
     inputs, output = _inputs(args), _output(args)
     endpoint = _endpoint(args) if args.endpoint is not None else None
     _check_output(args)  # before any work is done
-    if args.shapes:  # the standard SHACL report of any data against any shapes; nothing bundled is loaded
-        shacl = validate_any(args.files, args.shapes, engine="pyshacl" if args.engine == "pyshacl" else "oxigraph")
-        for notice in shacl.notices:
-            print(f"itops: {notice}", file=sys.stderr)
-        emit(serialize(shacl.graph, "turtle", canonical=True), output, inputs=inputs, name="-o")
-        return 1 if shacl.violations else 0  # sh:conforms is false on warnings too; the status counts violations
-    if endpoint is not None:
-        report = validate_endpoint(endpoint)
-    else:
-        store_dir = Path(args.store) if args.store else None
-        progress = sys.stderr.isatty()
-        report = validate_inputs(
-            args.files, engine=args.engine, inference=args.inference, progress=progress, store_dir=store_dir
-        )
+    report = validate_inputs(
+        args.files,
+        engine=args.engine,
+        inference=args.inference,
+        shapes=args.shapes or (),
+        endpoint=endpoint,
+        progress=sys.stderr.isatty(),
+        store_dir=Path(args.store) if args.store else None,
+    )
+    for notice in report.notices:
+        print(f"itops: {notice}", file=sys.stderr)
     options = {"site_url": args.site_url} if args.format == "html" and args.site_url else {}
     emit(render("validation", args.format, report, **options), output, inputs=inputs, name="-o")
     if output:
-        print(
-            f"itops: {len(report.violations)} violation(s), {len(report.warnings)} warning(s) in "
-            f"{report.organisations} organisation(s) and {report.statements} statement(s) checked; "
-            f"report written to {output}",
-            file=sys.stderr,
-        )
+        counts = f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s)"
+        print(f"itops: {counts}. {checked_line(report)} Report written to {output}", file=sys.stderr)
     return 0 if report.conforms else 1
 
 

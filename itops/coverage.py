@@ -21,9 +21,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from itops.graph import KnowledgeGraph
+from itops.loader import load_shapes
 from itops.namespace import ITOPS
 from itops.query import instances_of
-from itops.validate import load_shapes
 
 SHAPES_NS = "https://w3id.org/itops/shapes#"
 #: Statements of the document data that state a duty; each should be restated by an obligation.

@@ -27,9 +27,9 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from itops.errors import InputError
+from itops.findings import Finding
 from itops.loader import check_input, rdf_graph, read_text
 from itops.namespace import ITOPS
-from itops.validate import Finding
 
 __all__: Sequence[str] = [
     "Comparison",

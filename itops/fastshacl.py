@@ -48,6 +48,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -58,6 +59,10 @@ from rdflib.term import Node
 
 from itops.errors import UnsupportedShapeError
 from itops.terms import quiet_rdflib, to_rdflib
+
+if TYPE_CHECKING:
+    from itops.endpoint import Endpoint
+    from itops.loader import Inference, Source
 
 # ------------------------------------------------------------------------------------------------
 # The registry: SHACL Core components, their parameters, and whether the engine compiles them
@@ -1286,7 +1291,7 @@ def run_checks(
     ``workers`` threads: Oxigraph (and an endpoint's HTTP round trip) evaluates a query without
     holding Python's lock, so the checks of a large register run side by side. Results come in the
     order of the checks whatever the threads do. ``compiled.fallback`` shapes are not run here (see
-    :func:`validate_any`).
+    :func:`run_engine`).
     """
     execute = oxigraph_executor(target) if isinstance(target, ox.Store) else target
     checks = compiled.checks(prepare(execute, compiled)) if isinstance(compiled, CompiledShapes) else compiled
@@ -1406,13 +1411,30 @@ def describe_blank_nodes(data: ox.Store | Graph, report: Graph) -> None:
 # ------------------------------------------------------------------------------------------------
 
 
-def pyshacl_report(data: Graph, shapes: Graph) -> Graph:
-    """pySHACL's standard report of ``data`` against ``shapes``: no inference, warnings do not conform."""
+def pyshacl_report(
+    data: Graph,
+    shapes: Graph,
+    *,
+    ontology: Graph | None = None,
+    inference: Inference = "none",
+    allow_warnings: bool = False,
+) -> Graph:
+    """pySHACL's standard report of ``data`` against ``shapes``.
+
+    With ``inference``, the entailments of ``ontology`` are added first. With ``allow_warnings``
+    (pySHACL's option), results below sh:Violation severity leave ``sh:conforms`` true.
+    """
     # pySHACL is heavy to import (about 1 s); only the reference engine and the fallback need it
     from pyshacl import validate as shacl_validate
 
     _, report, _ = shacl_validate(
-        data, shacl_graph=shapes, allow_warnings=False, advanced=False, meta_shacl=False, inference="none"
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology if inference != "none" else None,
+        inference=inference,
+        allow_warnings=allow_warnings,
+        advanced=False,
+        meta_shacl=False,
     )
     if not isinstance(report, Graph):
         raise TypeError("pySHACL returned no report graph")  # never: pySHACL always returns one
@@ -1484,3 +1506,58 @@ __all__: Sequence[str] = [
     "run_checks",
     "run_fallback",
 ]
+
+
+# ------------------------------------------------------------------------------------------------
+# One run of whichever engine reads the source
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EngineRun:
+    """What a run gives: its results, the standard report graph where the run made one, and notices."""
+
+    results: list[FastResult]
+    graph: Graph | None = None
+    notices: tuple[str, ...] = ()
+
+
+def run_engine(source: Source, *, fallback: bool = True) -> EngineRun:
+    """Run ``source.shapes`` over ``source.data``: pySHACL on an rdflib graph, the compiled checks otherwise.
+
+    The documents' rules allow warnings (``sh:conforms`` stays true). An any-shapes run
+    (``source.standalone``) gives the standard report as pySHACL would, warnings included; a shape
+    the engine does not compile runs on pySHACL over the data as written, with a notice, when
+    ``fallback``, or is refused.
+
+    Raises:
+        UnsupportedShapeError: (an any-shapes run without ``fallback``) a shape the engine does not compile.
+        EndpointError: the endpoint holding the data fails.
+    """
+    data, shapes = source.data, source.shapes
+    if isinstance(data, Graph):
+        graph = pyshacl_report(
+            data, shapes, ontology=source.ontology, inference=source.inference, allow_warnings=not source.standalone
+        )
+        return EngineRun(read_results(graph), graph)
+    compiled = compile_shapes(shapes, fallback=source.standalone and fallback)
+    results = run_checks(data if isinstance(data, ox.Store) else endpoint_executor(data), compiled)
+    if not source.standalone:
+        return EngineRun(results)  # the report graph is built only when asked for
+    results += run_fallback(source.as_written, compiled) if compiled.fallback else []
+    graph = results_graph(results, shapes=shapes, allow_warnings=False)
+    if isinstance(data, ox.Store):
+        describe_blank_nodes(data, graph)
+    if compiled.fallback:
+        describe_blank_nodes(source.as_written, graph)
+    return EngineRun(results, graph, tuple(f.notice for f in compiled.fallback))
+
+
+def endpoint_executor(endpoint: Endpoint) -> Executor:
+    """An executor over a SPARQL endpoint: every column, as paths, keys and routes keep results apart."""
+
+    def execute(query: str) -> list[Row]:
+        result = endpoint.select(query)
+        return result_rows(list(result.columns), result.rows)
+
+    return execute

@@ -19,21 +19,30 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
+from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
-from itops.errors import InputError, OutputError
+from itops.errors import InputError, OutputError, ParameterError
+from itops.lineage import map_to_2013, mapping_update
 from itops.namespace import ITOPS
 from itops.query import NameIndex
 from itops.register import RegisterReader, TripleSink, csv_records
 from itops.resources import resource_files
 from itops.terms import ReadableGraph, StoreGraph, quiet_rdflib, select, to_rdflib
+
+if TYPE_CHECKING:
+    from itops.endpoint import Endpoint
+
+Inference = TypingLiteral["none", "rdfs", "owlrl"]
+EngineName = TypingLiteral["oxigraph", "pyshacl"]
 
 #: RDF files by extension: (rdflib parser name, Oxigraph format or None where Oxigraph has no parser).
 RDF_FORMATS: dict[str, tuple[str, ox.RdfFormat | None]] = {
@@ -807,3 +816,117 @@ __all__ = [
     "check_store",
     "select",
 ]
+
+
+# ------------------------------------------------------------------------------------------------
+# What one validation reads
+# ------------------------------------------------------------------------------------------------
+
+
+def load_shapes() -> Graph:
+    """The packaged shapes, all families in one graph."""
+    shapes = Graph()
+    for file in resource_files("shapes", ".ttl"):
+        shapes.parse(data=file.read_text(encoding="utf-8"), format="turtle", publicID=f"urn:itops:shapes:{file.name}")
+    return shapes
+
+
+@dataclass
+class Source:
+    """What one validation reads, loaded: the data the engine runs on and the shapes it runs.
+
+    ``data`` is an Oxigraph store (the compiled engine), an rdflib graph (pySHACL) or an endpoint
+    that already holds it. With ``inference``, pySHACL adds the entailments of ``ontology`` first.
+    ``files`` are the data files of an any-shapes run (``standalone``: nothing bundled), which the
+    fallback reads again as written (:attr:`as_written`).
+    """
+
+    data: ox.Store | Graph | Endpoint
+    shapes: Graph
+    ontology: Graph | None = None
+    inference: Inference = "none"
+    standalone: bool = False
+    files: Sequence[str] = field(default=(), repr=False)
+
+    @cached_property
+    def as_written(self) -> Graph:
+        """The data files read again, every literal as written (an Oxigraph store keeps canonical forms)."""
+        return self.data if isinstance(self.data, Graph) else rdf_graph(self.files)
+
+
+@contextmanager
+def open_source(
+    paths: Sequence[str],
+    *,
+    engine: EngineName = "oxigraph",
+    inference: Inference = "none",
+    shapes: Sequence[str] = (),
+    endpoint: Endpoint | None = None,
+    progress: bool = False,
+    store_dir: Path | None = None,
+) -> Iterator[Source]:
+    """The data and shapes of one validation, in the form ``engine`` reads, held for the block.
+
+    - ``endpoint``: the data its graph already holds, which must be the itops data (checked first),
+      against the documents' rules;
+    - ``shapes``: the RDF files ``paths`` against the SHACL files ``shapes``, nothing bundled;
+    - otherwise the bundled documents and the registers ``paths`` against the documents' rules, with
+      today's names given their 2013 equivalents (:mod:`itops.lineage`) and, for the compiled engine,
+      the ontology's entailments added first when ``inference`` asks.
+
+    ``store_dir`` keeps the compiled engine's store on disk, for registers beyond memory.
+
+    Raises:
+        InputError: a file is missing, unreadable, malformed, holds no organisation, or contradicts another.
+        EndpointError, EndpointGraphError: the endpoint cannot be read, or its graph is not the itops data.
+        ParameterError: ``store_dir`` with pySHACL or inference.
+    """
+    if shapes:
+        data = rdf_graph(paths) if engine == "pyshacl" else rdf_store(paths)
+        yield Source(data, rdf_graph(shapes), standalone=True, files=tuple(paths))
+    elif endpoint is not None:
+        endpoint.require_itops_graph()  # a mistyped --graph must not pass as "no findings"
+        yield Source(endpoint, load_shapes())
+    elif engine == "oxigraph" and inference == "none":
+        with opened_inputs(paths, progress=progress, store_dir=store_dir) as store:
+            yield Source(mapped_store(store), load_shapes())
+    elif store_dir is not None:
+        raise ParameterError("--store", "an on-disk store is used by the fast engine without inference")
+    else:
+        yield graph_source(graph_from_inputs(paths), engine=engine, inference=inference)
+
+
+def graph_source(data: Graph, *, engine: EngineName = "oxigraph", inference: Inference = "none") -> Source:
+    """The ontology, documents and registers in ``data`` (extended in place), in the form ``engine`` reads.
+
+    Today's names (ICB, DCB0160, HSCN...) are given their 2013 equivalents first.
+    """
+    data = map_to_2013(data)
+    if engine == "pyshacl":
+        return Source(data, load_shapes(), ontology_graph() if inference != "none" else None, inference)
+    return Source(store_from_graph(entail(data, inference) if inference != "none" else data), load_shapes())
+
+
+def mapped_store(store: ox.Store) -> ox.Store:
+    """``store``, its today's names given their 2013 equivalents (it holds the ontology and lineage)."""
+    update = mapping_update(StoreGraph(store))
+    if update:
+        store.update(update)
+    return store
+
+
+def entail(data: Graph, inference: Inference) -> Graph:
+    """A copy of ``data`` with the ontology mixed in and its RDFS or OWL RL entailments added (as pySHACL does)."""
+    import owlrl  # a dependency of pySHACL, needed only for inference
+    from pyshacl.inference import CustomRDFSSemantics  # pySHACL's RDFS: no axiomatic literals, as the reference
+
+    closed = Graph()
+    for triple in data:
+        closed.add(triple)
+    for triple in ontology_graph():
+        closed.add(triple)
+    semantics = CustomRDFSSemantics if inference == "rdfs" else owlrl.OWLRL_Semantics
+    owlrl.DeductiveClosure(semantics).expand(closed)
+    for triple in [t for t in closed if isinstance(t[0], Literal)]:  # RDFS's generalised triples: not RDF data
+        closed.remove(triple)
+    return closed

@@ -35,11 +35,13 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from itops.errors import ParameterError
+from itops.findings import Report
 from itops.graph import KnowledgeGraph
 from itops.lineage import check_date, class_map, map_to_2013, resolve, successor_map
+from itops.loader import Inference, load_shapes
 from itops.namespace import ID, ITOPS
 from itops.register import ODS, organisation_types
-from itops.validate import Inference, Report, load_shapes, validate_data
+from itops.validate import validate_data
 
 Status = Literal["broken", "met", "not recorded"]
 STATUSES: tuple[Status, ...] = ("broken", "met", "not recorded")

@@ -17,6 +17,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
+from itops.cli import main
 from itops.errors import InputError, UnsupportedShapeError
 from itops.fastshacl import (
     COMPONENTS,
@@ -341,9 +342,45 @@ def breaks(report: Graph) -> set[tuple[str, str, str]]:
 @pytest.mark.parametrize("engine", ["oxigraph", "pyshacl"])
 def test_validate_any_on_shapes_of_its_own(engine: str) -> None:
     report = validate_any([str(ANY / "data.ttl")], [str(ANY / "shapes.ttl")], engine=engine)  # type: ignore[arg-type]
-    assert not report.conforms and report.violations == len(EXPECTED_BREAKS)
-    assert breaks(report.graph) == EXPECTED_BREAKS
-    assert list(report.graph.objects(None, SH.conforms)) == [Literal(False)]
+    assert not report.conforms and len(report.violations) == len(EXPECTED_BREAKS)
+    assert breaks(report.results_graph) == EXPECTED_BREAKS
+    assert list(report.results_graph.objects(None, SH.conforms)) == [Literal(False)]
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "pyshacl"])
+def test_validate_shapes_on_the_command_line(engine: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``itops validate --shapes``: the standard report, exit 1 on violations, and how much was checked."""
+    out = tmp_path / "report.ttl"
+    args = ["validate", "--shapes", str(ANY / "shapes.ttl"), str(ANY / "data.ttl"), "--engine", engine, "--format"]
+    code = main([*args, "ttl", "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert breaks(Graph().parse(out, format="turtle")) == EXPECTED_BREAKS
+    triples = len(Graph().parse(ANY / "data.ttl", format="turtle"))
+    assert f"{len(EXPECTED_BREAKS)} violation(s), 0 warning(s)" in err
+    assert f"Checked {triples} triple(s) of data against" in err
+    assert main([*args, "json"]) == 2
+    assert "--format" in capsys.readouterr().err
+
+
+def test_validate_shapes_warnings_do_not_fail(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A warning leaves sh:conforms false in the standard report (as pySHACL) but the exit status 0."""
+    shapes, data = tmp_path / "shapes.ttl", tmp_path / "data.ttl"
+    shapes.write_text(
+        PREFIXES
+        + "ex:S a sh:NodeShape ; sh:targetClass ex:Book ;"
+        + " sh:property [ sh:path ex:title ; sh:minCount 1 ; sh:severity sh:Warning ] .\n",
+        encoding="utf-8",
+    )
+    data.write_text(PREFIXES + "ex:b a ex:Book .\nex:c a ex:Book ; ex:title 'C' .\n", encoding="utf-8")
+    assert main(["validate", "--shapes", str(shapes), str(data), "--format", "ttl"]) == 0
+    report = Graph().parse(data=capsys.readouterr().out, format="turtle")
+    assert list(report.objects(None, SH.conforms)) == [Literal(False)]
+    assert {str(f) for f in report.objects(None, SH.focusNode)} == {"http://example.org/b"}
+    data.write_text(PREFIXES + "ex:c a ex:Book ; ex:title 'C' .\n", encoding="utf-8")
+    assert main(["validate", "--shapes", str(shapes), str(data), "--format", "ttl"]) == 0
+    report = Graph().parse(data=capsys.readouterr().out, format="turtle")
+    assert list(report.objects(None, SH.conforms)) == [Literal(True)]
 
 
 def test_validate_any_runs_what_it_cannot_compile_on_pyshacl(tmp_path: Path) -> None:
@@ -366,7 +403,7 @@ def test_validate_any_runs_what_it_cannot_compile_on_pyshacl(tmp_path: Path) -> 
     report = validate_any([str(data)], [str(shapes)])
     assert len(report.notices) == 1
     assert "http://example.org/Slow" in report.notices[0] and "DatatypeConstraintComponent" in report.notices[0]
-    assert breaks(report.graph) == {
+    assert breaks(report.results_graph) == {
         ("http://example.org/b", "MinCount", "None"),
         ("http://example.org/b", "Datatype", "many"),
     }

@@ -628,7 +628,7 @@ def test_probe(probe: str, base_graph: Graph) -> None:
     from itops.loader import store_from_graph
     from itops.validate import validate_store
 
-    fast = validate_store(store_from_graph(data), data=data)
+    fast = validate_store(store_from_graph(data))
     assert {
         (f.focus, f.shape.rsplit("#", 1)[-1], f.severity) for f in fast.findings if f.focus.startswith(PROBE_NS)
     } == expected

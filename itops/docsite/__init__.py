@@ -46,13 +46,15 @@ from itops.docsite.model import (
     vocabulary,
 )
 from itops.docsite.rulepages import rule_id, rule_pages, rule_parties
+from itops.findings import Finding, rules
 from itops.graph import KnowledgeGraph
 from itops.io import write_text_atomic
 from itops.lineage import Change, changes
+from itops.loader import load_shapes
 from itops.namespace import ITOPS
 from itops.query import all_queries, instances_of
 from itops.register import RegisterReader
-from itops.validate import Finding, load_shapes, rules, validate_data
+from itops.validate import validate_data
 
 __all__: Sequence[str] = ["build_site", "environment", "rule_href", "party_hrefs", "EXAMPLE_REGISTER"]
 

@@ -10,7 +10,7 @@ from itops.docsite import _nav, environment, party_hrefs, rule_href, static_text
 from itops.docsite.model import Link
 
 if TYPE_CHECKING:
-    from itops.validate import Finding, Report
+    from itops.findings import Finding, Report
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from itops.docsite.model import Link, Pages, Statement, slug, text, uris
+from itops.findings import Finding, Rule
 from itops.namespace import ITOPS
 from itops.resources import resource_dir
-from itops.validate import Finding, Rule
 
 _SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 

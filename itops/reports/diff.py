@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import asdict
 
 from itops.diff import GraphDiff, ReportDiff
+from itops.findings import Finding
 from itops.reports import json_text
-from itops.validate import Finding
 
 
 def diff_text(diff: ReportDiff | GraphDiff) -> str:
