@@ -196,7 +196,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for notice in report.notices:
         print(f"itops: {notice}", file=sys.stderr)
     options = {"site_url": args.site_url} if args.format == "html" and args.site_url else {}
-    emit(render("validation", args.format, report, **options), output, inputs=inputs, name="-o")
+    payload = render("validation", args.format, report, **options)
+    emit(payload, output, inputs=inputs, name="-o")
     if output:
         counts = f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s)"
         print(f"itops: {counts}. {checked_line(report)} Report written to {output}", file=sys.stderr)
