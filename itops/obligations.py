@@ -394,7 +394,9 @@ def obligations_for_register(
         own_rules = {shape for row in rows if binding[row.obligation] for shape in row.checked_by}
         for row in rows:
             checked_by = _checked_on(g, shapes, row, binding[row.obligation], own_rules, reaches)
-            status, detail = _status(g, shapes, org, classes, row, checked_by, fired.get(str(org), {}))
+            status, detail = _status(
+                g, shapes, org, classes, row, checked_by, fired.get(str(org), {}), binds=binding[row.obligation]
+            )
             condition = _only_when(g, row, categories)
             if condition and status == "met":  # passing a rule whose condition the register does not show
                 status, detail = "not recorded", f"the register names no client of it: it is bound {condition}"
@@ -458,6 +460,8 @@ def _status(
     row: ObligationRow,
     checked_by: tuple[str, ...],
     fired: dict[str, list[str]],
+    *,
+    binds: bool = True,
 ) -> tuple[Status, str]:
     if not row.checked_by:
         return "not recorded", f"no register can show it: {row.unchecked_because}"
@@ -470,6 +474,11 @@ def _status(
     if messages:
         return "broken", "; ".join(messages)
     running = [s for s in checked_by if _shape_targets(shapes, URIRef(SHAPES_NS + s)) & classes]
+    if not running and not binds:  # a duty of another party toward this organisation, judged on that party's row
+        return "not recorded", (
+            f"a duty of {row.party}: its rules ({', '.join(checked_by)}) check that party on its own row, "
+            "not this organisation"
+        )
     if not running:
         return "not recorded", (
             f"its rules ({', '.join(checked_by)}) check other kinds of organisation; "

@@ -73,8 +73,8 @@ BREAKABLE: dict[str, tuple[tuple[str, str], ...]] = {
     "local_supplier": (
         # ISB 0129/0160 bind a local supplier only through the clients the text names, which a random
         # mix may not give it, so no break of those is injected here
-        ("SupplierSupportsSmartcardModel-compliesWith", "Violation"),
-        ("IgtCompleted-status", "Violation"),
+        ("SupplierSupportsSmartcardModel", "Violation"),
+        ("SupplierIgtCompleted", "Violation"),
     ),
     "system_supplier": (("SupplierCompliesWithIsb0129-compliesWith", "Violation"),),
 }
@@ -188,7 +188,7 @@ def _break(row: dict[str, str], shape: str, codes: dict[str, list[str]], rng: ra
         row["assurance_holders"] = ""
     elif shape == "N3ConnectionCompliesWithCodeOfConnection":
         drop("complies_with", "N3 Code of Connection")
-    elif shape == "IgtCompleted-status":
+    elif shape in ("IgtCompleted-status", "SupplierIgtCompleted"):
         row["igt_status"] = rng.choice(["standards not met", "not submitted", ""])
         if row["igt_status"] != "standards met":
             row["igt_submitted"] = ""
@@ -208,7 +208,7 @@ def _break(row: dict[str, str], shape: str, codes: dict[str, list[str]], rng: ra
         row["escalation_contact"] = ""
     elif shape == "SupplierCompliesWithIsb0129-compliesWith":
         drop("complies_with", "ISB 0129")
-    elif shape == "SupplierSupportsSmartcardModel-compliesWith":
+    elif shape == "SupplierSupportsSmartcardModel":
         drop("complies_with", "smartcard model")
     else:  # pragma: no cover - BREAKABLE and this function are kept in step by the tests
         raise AssertionError(shape)

@@ -30,7 +30,7 @@ from itops.obligations import (
 from itops.register import ODS, organisation_types
 from itops.reports import render as render_kind
 from itops.synth import COLUMNS, generate
-from itops.validate import Report, load_shapes, validate_graph
+from itops.validate import Report, load_shapes, validate, validate_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "sources"
@@ -384,7 +384,7 @@ def test_a_contractors_own_igt_neither_breaks_nor_meets_its_suppliers(
     market = {i.obligation.passage: i for i in obligations_for_organisation(example_kg, "FAA03", report=example_report)}
     assert market["Completion of IGT and compliance with NHS IG requirements."].status == "broken"  # standards not met
     assert market[SUPPLIER_IGT].status == "not recorded"
-    assert "read this organisation's own duties" in market[SUPPLIER_IGT].detail
+    assert "check that party on its own row" in market[SUPPLIER_IGT].detail
     riverside = {
         i.obligation.passage: i for i in obligations_for_organisation(example_kg, "FAA02", report=example_report)
     }
@@ -456,6 +456,28 @@ def test_a_register_without_the_new_columns_shows_not_recorded(tmp_path: Path) -
     assert [i.status for i in policy] == ["not recorded"]
     assert "adheresToRaPolicy" in policy[0].detail
     assert not [i for i in items if i.status == "broken"]
+
+
+def test_a_suppliers_duties_follow_the_clients_the_register_names(tmp_path: Path) -> None:
+    """A local IT supplier is held to what the passages ask of the suppliers of its clients: the IT
+    provider of a private provider to its IGT (AF 2013 §03 "Any IT service provider appointed by the
+    commissioned health service providers"), not to the smartcard model (no passage names private
+    providers' IT); the supplier of GP practices alone to neither. validate and obligations agree."""
+    rows = [
+        ("ods_code", "name", "type", "it_supplier", "igt_status", "complies_with"),
+        ("PP701", "Private Clinic", "private provider", "YLP01", "standards met", ""),
+        ("GP701", "Example Surgery", "GP practice", "YLG01", "", ""),
+        ("YLP01", "Private Clinic IT Ltd", "local IT supplier", "", "not submitted", "ISB 0129"),
+        ("YLG01", "Surgery Systems Ltd", "local IT supplier", "", "", "ISB 0129"),
+    ]
+    kg = _loaded(tmp_path, rows)
+    report = validate(kg)
+    assert {(f.ods_code, f.rule.rsplit("#", 1)[1]) for f in report.findings} == {("YLP01", "SupplierIgtCompleted")}
+    found = obligations_for_register(kg, codes=["YLP01", "YLG01"], report=report)
+    broken = {i.obligation.obligation.rsplit("/", 1)[1] for i in found["YLP01"] if i.status == "broken"}
+    assert broken == {"ob-af-appointed-it-providers"}
+    assert not any("smartcard" in i.obligation.action for i in found["YLP01"])
+    assert found["YLG01"] == []
 
 
 def _synthetic(tmp_path: Path, organisations: int, seed: int, rate: float) -> tuple[KnowledgeGraph, Report, set[str]]:
