@@ -246,7 +246,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 def cmd_obligations(args: argparse.Namespace) -> int:
     """The obligations that apply to a kind of organisation, or to one organisation of a register with
-    the status of each (broken, met, not recorded)."""
+    the status of each (broken, met, does not arise, not recorded)."""
     from itops.obligations import obligations_for_organisation, obligations_for_type
 
     on = _day(args.on, "--on")

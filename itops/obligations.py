@@ -18,6 +18,10 @@ For one organisation of a register each obligation has a status:
 * ``broken``: a rule that checks it fires on the organisation;
 * ``met``: the rules that check it run on the organisation, pass, and the organisation has a value
   for what they read;
+* ``does not arise``: its rules pass only because the duty's condition does not hold, and the
+  register shows that it does not: a rule that applies only where the organisation "connects to
+  N3" (the labelled shape ``X`` of a member ``[ sh:not X ]`` of its ``sh:or``) on an organisation
+  that records other systems and not N3. It never counts as met;
 * ``not recorded``: no rule checks it on this organisation, or the register holds no value for
   what the rule reads (a missing column or an empty cell). It never counts as met.
 """
@@ -31,20 +35,22 @@ from typing import Literal
 
 from rdflib import Graph, URIRef
 from rdflib import Literal as RdfLiteral
+from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from itops.errors import ParameterError
+from itops.fastshacl import run_engine
 from itops.findings import Report
 from itops.graph import KnowledgeGraph
 from itops.lineage import check_date, class_map, map_to_2013, resolve, successor_map
-from itops.loader import Inference, load_shapes
+from itops.loader import Inference, Source, load_shapes, store_from_graph
 from itops.namespace import ID, ITOPS
 from itops.register import ODS, organisation_types
 from itops.validate import validate_data
 
-Status = Literal["broken", "met", "not recorded"]
-STATUSES: tuple[Status, ...] = ("broken", "met", "not recorded")
+Status = Literal["broken", "met", "does not arise", "not recorded"]
+STATUSES: tuple[Status, ...] = ("broken", "met", "does not arise", "not recorded")
 SHAPES_NS = "https://w3id.org/itops/shapes#"
 _ORGANISATION = URIRef("http://www.w3.org/ns/org#Organization")
 
@@ -376,6 +382,7 @@ def obligations_for_register(
     orgs = {code: _organisation(g, code) for code in codes}
     if report is None:
         report = validate_data(g, inference=inference)  # the fast engine, tested to give pySHACL's findings
+    outside = _outside_conditions(g, shapes)
     fired: dict[str, dict[str, list[str]]] = {}
     for finding in report.findings:
         fired.setdefault(finding.focus, {}).setdefault(finding.rule, []).append(
@@ -395,7 +402,15 @@ def obligations_for_register(
         for row in rows:
             checked_by = _checked_on(g, shapes, row, binding[row.obligation], own_rules, reaches)
             status, detail = _status(
-                g, shapes, org, classes, row, checked_by, fired.get(str(org), {}), binds=binding[row.obligation]
+                g,
+                shapes,
+                org,
+                classes,
+                row,
+                checked_by,
+                fired.get(str(org), {}),
+                binds=binding[row.obligation],
+                outside=outside.get(str(org), {}),
             )
             condition = _only_when(g, row, categories)
             if condition and status == "met":  # passing a rule whose condition the register does not show
@@ -462,6 +477,7 @@ def _status(
     fired: dict[str, list[str]],
     *,
     binds: bool = True,
+    outside: dict[str, list[str]] | None = None,
 ) -> tuple[Status, str]:
     if not row.checked_by:
         return "not recorded", f"no register can show it: {row.unchecked_because}"
@@ -488,7 +504,69 @@ def _status(
     if needs and not any((org, p, None) in g for p in needs):
         names = ", ".join(sorted(str(p).split("#")[-1] for p in needs))
         return "not recorded", f"the register holds no value the rule reads ({names})"
+    outside = outside or {}
+    if all(s in outside for s in running):
+        where = " and ".join(sorted({label for s in running for label in outside[s]}))
+        return "does not arise", (
+            f"it arises only where the organisation {where}, and the register shows it does not "
+            f"(read by {', '.join(running)})"
+        )
     return "met", f"passes {', '.join(running)}"
+
+
+def arising_conditions(shapes: Graph) -> dict[URIRef, list[tuple[Node, str]]]:
+    """Each rule's conditions for its duty to arise, with their labels ("connects to N3").
+
+    A condition is a labelled shape ``X`` of a member ``[ sh:not X ]`` of the rule's ``sh:or``: the
+    rule passes wherever ``X`` does not hold, because the duty does not arise there.
+    """
+    found: dict[URIRef, list[tuple[Node, str]]] = {}
+    for rule in shapes.subjects(RDF.type, SH.NodeShape):
+        for members in shapes.objects(rule, SH["or"]):
+            for member in Collection(shapes, members):
+                condition = shapes.value(member, SH["not"])
+                label = shapes.value(condition, RDFS.label) if condition is not None else None
+                if isinstance(rule, URIRef) and condition is not None and label is not None:
+                    found.setdefault(rule, []).append((condition, str(label)))
+    return found
+
+
+def _outside_conditions(g: Graph, shapes: Graph) -> dict[str, dict[str, list[str]]]:
+    """Organisation -> rule -> the conditions of the rule's duty that the register shows it outside.
+
+    Each condition runs as a shape of its own on the rule's targets (the compiled engine, as the
+    rules do). An organisation is outside it when the condition fails and the register holds a
+    value for the property the condition reads; with no value the register shows nothing.
+    """
+    conditions = arising_conditions(shapes)
+    checks = Graph()
+    for triple in shapes:
+        if triple[1] not in _TARGETS:  # only the conditions run
+            checks.add(triple)
+    owner: dict[Node, tuple[str, str, Node | None]] = {}
+    for rule, found in conditions.items():
+        for i, (condition, label) in enumerate(found):
+            shape = URIRef(f"{rule}--arises-{i}")
+            checks.add((shape, RDF.type, SH.NodeShape))
+            for target in shapes.objects(rule, SH.targetClass):
+                checks.add((shape, SH.targetClass, target))
+            path = shapes.value(condition, SH.path)
+            checks.add((shape, SH.property if path is not None else SH.node, condition))
+            name = str(rule).removeprefix(SHAPES_NS)
+            owner[condition if path is not None else shape] = (name, label, path if isinstance(path, URIRef) else None)
+    if not owner:
+        return {}
+    outside: dict[str, dict[str, list[str]]] = {}
+    for result in run_engine(Source(store_from_graph(g), checks)).results:
+        if result.shape not in owner:
+            continue
+        name, label, path = owner[result.shape]
+        if path is not None and (result.focus, path, None) in g:
+            outside.setdefault(str(result.focus), {}).setdefault(name, []).append(label)
+    return outside
+
+
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from itops.namespace import ID, ITOPS
 from itops.obligations import (
     STATUSES,
     OrganisationObligation,
+    arising_conditions,
     obligations_for_organisation,
     obligations_for_register,
     obligations_for_type,
@@ -478,6 +479,46 @@ def test_a_suppliers_duties_follow_the_clients_the_register_names(tmp_path: Path
     assert broken == {"ob-af-appointed-it-providers"}
     assert not any("smartcard" in i.obligation.action for i in found["YLP01"])
     assert found["YLG01"] == []
+
+
+def test_a_duty_whose_condition_the_register_shows_false_does_not_arise(tmp_path: Path) -> None:
+    """CP 2012 §06: "Comply in use of practice of N3 services adhering to N3 Code of Connection". On N3 with
+    the Code of Connection it is met; on EPS alone the register shows the duty does not arise (never
+    "met"); with no systems recorded it is not recorded. "Registration Authority for all primary care
+    contractors where required" does not arise where no staff use smartcards."""
+    rows = [
+        ("ods_code", "name", "type", "national_systems", "complies_with", "igt_status", "smartcard_users"),
+        ("FAA81", "On N3 Pharmacy", "community pharmacy", "EPS; N3", "N3 Code of Connection", "standards met", ""),
+        ("FAA82", "EPS Only Pharmacy", "community pharmacy", "EPS", "", "standards met", "no"),
+        ("FAA83", "Unrecorded Pharmacy", "community pharmacy", "", "", "standards met", ""),
+    ]
+    kg = _loaded(tmp_path, rows)
+    found = obligations_for_register(kg, codes=["FAA81", "FAA82", "FAA83"])
+    n3 = "ob-cp-contractor-n3"
+    status = {code: {i.obligation.obligation.rsplit("/", 1)[1]: i for i in items} for code, items in found.items()}
+    assert status["FAA81"][n3].status == "met"
+    assert status["FAA82"][n3].status == "does not arise"
+    assert "connects to N3" in status["FAA82"][n3].detail
+    assert status["FAA83"][n3].status == "not recorded"
+    assert status["FAA82"]["ob-cp-nhs-cb-direct-ra"].status == "does not arise"
+    assert "use smartcards" in status["FAA82"]["ob-cp-nhs-cb-direct-ra"].detail
+    assert status["FAA83"]["ob-cp-nhs-cb-direct-ra"].status == "not recorded"
+
+
+def test_every_condition_a_rule_passes_on_is_named() -> None:
+    """A rule that passes where a condition of its duty does not hold names that condition, so the
+    obligation can say "does not arise" rather than "met". Written from the shapes' own conditions:
+    the national systems, N3, smartcard and NHS CB appointment conditions of the documents."""
+    conditions = {
+        str(rule).rsplit("#", 1)[1]: {label for _, label in found}
+        for rule, found in arising_conditions(load_shapes()).items()
+    }
+    assert conditions["N3ConnectionCompliesWithCodeOfConnection"] == {"connects to N3"}
+    assert conditions["ProviderConnectedToNationalSystemsHasIsb0160Holder"] == {"connects to a national system"}
+    assert conditions["SmartcardUsersHaveRegistrationAuthority"] == {"has staff who use smartcards"}
+    assert conditions["ContractorSmartcardUsersHaveRegistrationAuthority"] == {"has staff who use smartcards"}
+    assert conditions["NhsCbAppointeeIgtCompleted"] == {"is commissioned by the NHS CB or one of its teams"}
+    assert conditions["ContractorNationalAccessByNhsCb"] == {"connects to a national system"}
 
 
 def _synthetic(tmp_path: Path, organisations: int, seed: int, rate: float) -> tuple[KnowledgeGraph, Report, set[str]]:
