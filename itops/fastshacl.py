@@ -62,7 +62,7 @@ from itops.terms import quiet_rdflib, to_rdflib
 
 if TYPE_CHECKING:
     from itops.endpoint import Endpoint
-    from itops.loader import Inference, Source
+    from itops.loader import Inference, Loaded
 
 # ------------------------------------------------------------------------------------------------
 # The registry: SHACL Core components, their parameters, and whether the engine compiles them
@@ -1522,7 +1522,7 @@ class EngineRun:
     notices: tuple[str, ...] = ()
 
 
-def run_engine(source: Source, *, fallback: bool = True) -> EngineRun:
+def run_engine(source: Loaded, *, fallback: bool = True) -> EngineRun:
     """Run ``source.shapes`` over ``source.data``: pySHACL on an rdflib graph, the compiled checks otherwise.
 
     The documents' rules allow warnings (``sh:conforms`` stays true). An any-shapes run

@@ -832,7 +832,7 @@ def load_shapes() -> Graph:
 
 
 @dataclass
-class Source:
+class Loaded:
     """What one validation reads, loaded: the data the engine runs on and the shapes it runs.
 
     ``data`` is an Oxigraph store (the compiled engine), an rdflib graph (pySHACL) or an endpoint
@@ -855,7 +855,7 @@ class Source:
 
 
 @contextmanager
-def open_source(
+def open_loaded(
     paths: Sequence[str],
     *,
     engine: EngineName = "oxigraph",
@@ -864,7 +864,7 @@ def open_source(
     endpoint: Endpoint | None = None,
     progress: bool = False,
     store_dir: Path | None = None,
-) -> Iterator[Source]:
+) -> Iterator[Loaded]:
     """The data and shapes of one validation, in the form ``engine`` reads, held for the block.
 
     - ``endpoint``: the data its graph already holds, which must be the itops data (checked first),
@@ -883,28 +883,28 @@ def open_source(
     """
     if shapes:
         data = rdf_graph(paths) if engine == "pyshacl" else rdf_store(paths)
-        yield Source(data, rdf_graph(shapes), standalone=True, files=tuple(paths))
+        yield Loaded(data, rdf_graph(shapes), standalone=True, files=tuple(paths))
     elif endpoint is not None:
         endpoint.require_itops_graph()  # a mistyped --graph must not pass as "no findings"
-        yield Source(endpoint, load_shapes())
+        yield Loaded(endpoint, load_shapes())
     elif engine == "oxigraph" and inference == "none":
         with opened_inputs(paths, progress=progress, store_dir=store_dir) as store:
-            yield Source(mapped_store(store), load_shapes())
+            yield Loaded(mapped_store(store), load_shapes())
     elif store_dir is not None:
         raise ParameterError("--store", "an on-disk store is used by the fast engine without inference")
     else:
-        yield graph_source(graph_from_inputs(paths), engine=engine, inference=inference)
+        yield loaded_from_graph(graph_from_inputs(paths), engine=engine, inference=inference)
 
 
-def graph_source(data: Graph, *, engine: EngineName = "oxigraph", inference: Inference = "none") -> Source:
+def loaded_from_graph(data: Graph, *, engine: EngineName = "oxigraph", inference: Inference = "none") -> Loaded:
     """The ontology, documents and registers in ``data`` (extended in place), in the form ``engine`` reads.
 
     Today's names (ICB, DCB0160, HSCN...) are given their 2013 equivalents first.
     """
     data = map_to_2013(data)
     if engine == "pyshacl":
-        return Source(data, load_shapes(), ontology_graph() if inference != "none" else None, inference)
-    return Source(store_from_graph(entail(data, inference) if inference != "none" else data), load_shapes())
+        return Loaded(data, load_shapes(), ontology_graph() if inference != "none" else None, inference)
+    return Loaded(store_from_graph(entail(data, inference) if inference != "none" else data), load_shapes())
 
 
 def mapped_store(store: ox.Store) -> ox.Store:

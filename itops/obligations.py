@@ -44,7 +44,7 @@ from itops.fastshacl import run_engine
 from itops.findings import Report
 from itops.graph import KnowledgeGraph
 from itops.lineage import check_date, class_map, map_to_2013, resolve, successor_map
-from itops.loader import Inference, Source, load_shapes, store_from_graph
+from itops.loader import Inference, Loaded, load_shapes, store_from_graph
 from itops.namespace import ID, ITOPS
 from itops.register import ODS, organisation_types
 from itops.validate import validate_data
@@ -557,7 +557,7 @@ def _outside_conditions(g: Graph, shapes: Graph) -> dict[str, dict[str, list[str
     if not owner:
         return {}
     outside: dict[str, dict[str, list[str]]] = {}
-    for result in run_engine(Source(store_from_graph(g), checks)).results:
+    for result in run_engine(Loaded(store_from_graph(g), checks)).results:
         if result.shape not in owner:
             continue
         name, label, path = owner[result.shape]

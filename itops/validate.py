@@ -1,7 +1,7 @@
 """Validation: the documents' rules (SHACL shapes in ``shapes/``) run over the documents and registers.
 
 One path for every kind of input: the loader reads the files, the endpoint or the graph
-(:func:`itops.loader.open_source`), the chosen engine runs the shapes over them
+(:func:`itops.loader.open_loaded`), the chosen engine runs the shapes over them
 (:func:`itops.fastshacl.run_engine`), and :func:`itops.findings.report` says, per organisation,
 what is wrong in plain words, which rule of which document section it breaks, and who the
 documents say acts on it. The functions here are that path's entrances.
@@ -20,7 +20,16 @@ from rdflib import Graph
 from itops.errors import ParameterError
 from itops.fastshacl import run_engine
 from itops.findings import SEVERITY_NAMES, Finding, Names, Report, Rule, report, rules
-from itops.loader import EngineName, Inference, Source, entail, graph_source, load_shapes, mapped_store, open_source
+from itops.loader import (
+    EngineName,
+    Inference,
+    Loaded,
+    entail,
+    load_shapes,
+    loaded_from_graph,
+    mapped_store,
+    open_loaded,
+)
 
 if TYPE_CHECKING:
     from itops.endpoint import Endpoint
@@ -56,7 +65,7 @@ def validate_inputs(
         UnsupportedShapeError: (``shapes`` without ``fallback``) a shape the engine does not compile.
     """
     chosen = choose_engine(engine)
-    with open_source(
+    with open_loaded(
         paths,
         engine=chosen,
         inference=inference,
@@ -68,7 +77,7 @@ def validate_inputs(
         return _run(source, fallback=fallback)
 
 
-def _run(source: Source, *, fallback: bool = True) -> Report:
+def _run(source: Loaded, *, fallback: bool = True) -> Report:
     """The engine's run over ``source``, as a report."""
     run = run_engine(source, fallback=fallback)
     return report(run, source.shapes, source.data, standalone=source.standalone)
@@ -90,7 +99,7 @@ def validate_data(data: Graph, *, inference: Inference = "none", engine: Engine 
     Today's names (ICB, DCB0160, HSCN...) are checked as the 2013 ones: their 2013 equivalents are
     added to ``data`` first.
     """
-    return _run(graph_source(data, engine=choose_engine(engine), inference=inference))
+    return _run(loaded_from_graph(data, engine=choose_engine(engine), inference=inference))
 
 
 def validate_graph(
@@ -98,7 +107,7 @@ def validate_graph(
 ) -> Report:
     """Validate ``data`` (which must hold the ontology's subclass axioms) against the shapes, on pySHACL."""
     shapes = shapes if shapes is not None else load_shapes()
-    return _run(Source(data, shapes, ontology, inference))
+    return _run(Loaded(data, shapes, ontology, inference))
 
 
 def validate_store(store: ox.Store, *, shapes: Graph | None = None) -> Report:
@@ -107,7 +116,7 @@ def validate_store(store: ox.Store, *, shapes: Graph | None = None) -> Report:
     The store must hold the ontology and lineage as well as the data; today's names are given
     their 2013 equivalents in it first.
     """
-    return _run(Source(mapped_store(store), shapes if shapes is not None else load_shapes()))
+    return _run(Loaded(mapped_store(store), shapes if shapes is not None else load_shapes()))
 
 
 def validate_endpoint(endpoint: Endpoint) -> Report:
