@@ -321,7 +321,9 @@ def _classes_of(g: Graph, org: URIRef) -> set[URIRef]:
     return out
 
 
-def _categories_of_organisation(g: Graph, org: URIRef) -> dict[URIRef, str]:
+def _categories_of_organisation(g: Graph, org: URIRef, seen: frozenset[URIRef] = frozenset()) -> dict[URIRef, str]:
+    """The categories ``org`` belongs to, with why. ``seen``: the suppliers whose clients led here (a supplier
+    may name itself, or another supplier that names it, as its IT supplier)."""
     categories: dict[URIRef, str] = {}
     for cls in g.objects(org, RDF.type):
         if isinstance(cls, URIRef):
@@ -332,8 +334,8 @@ def _categories_of_organisation(g: Graph, org: URIRef) -> dict[URIRef, str]:
     if ITOPS.LocalITSupplier in _classes_of(g, org):
         client_categories: set[URIRef] = set()
         for client in g.subjects(ITOPS.hasITSupplier, org):
-            if isinstance(client, URIRef):
-                client_categories |= set(_categories_of_organisation(g, client))
+            if isinstance(client, URIRef) and client != org and client not in seen:
+                client_categories |= set(_categories_of_organisation(g, client, seen | {org}))
         if client_categories:
             categories.update(_broader(g, _it_provider_categories(g, client_categories)))
         else:  # a local IT supplier supplies someone the documents name; the register does not say whom

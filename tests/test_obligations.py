@@ -521,6 +521,26 @@ def test_every_condition_a_rule_passes_on_is_named() -> None:
     assert conditions["ContractorNationalAccessByNhsCb"] == {"connects to a national system"}
 
 
+def test_a_supplier_may_name_itself_or_another_supplier_as_its_supplier(tmp_path: Path) -> None:
+    """A supplier that subcontracts (names another supplier, which names it back) or names itself: its
+    categories come from its other clients, and the walk through clients ends (it recursed without end:
+    RecursionError)."""
+    rows = [
+        ("ods_code", "name", "type", "it_supplier", "igt_status"),
+        ("FAA91", "Client Pharmacy", "community pharmacy", "YLS01", "standards met"),
+        ("YLS01", "Prime IT Ltd", "local IT supplier", "YLS02", "not submitted"),
+        ("YLS02", "Sub IT Ltd", "local IT supplier", "YLS01", "standards met"),
+        ("YLS03", "Self IT Ltd", "local IT supplier", "YLS03", "standards met"),
+    ]
+    found = obligations_for_register(_loaded(tmp_path, rows), codes=["YLS01", "YLS02", "YLS03"])
+    prime = {i.obligation.passage: i.status for i in found["YLS01"]}
+    assert prime[SUPPLIER_IGT] == "broken"  # the IT supplier of a pharmacy: CP 2012 §06
+    assert found["YLS02"] == []  # its only client is a supplier: no passage binds a supplier's supplier
+    # naming itself names no client: bound on condition, as a supplier no row names, never met
+    assert found["YLS03"] and all(i.status == "not recorded" for i in found["YLS03"])
+    assert all("when it is the IT supplier of" in i.obligation.applies_because for i in found["YLS03"])
+
+
 def _synthetic(tmp_path: Path, organisations: int, seed: int, rate: float) -> tuple[KnowledgeGraph, Report, set[str]]:
     """A synthetic register loaded with the documents, its validation, and the ODS codes given a break."""
     from itops.lineage import map_to_2013
