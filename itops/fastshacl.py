@@ -159,15 +159,14 @@ PARAMETERS: Mapping[URIRef, tuple[URIRef, ...]] = {
     for p in {p for c in COMPONENTS.values() for p in c.parameters}
 }
 
+#: The predicates that give a shape its focus nodes.
+TARGETS: tuple[URIRef, ...] = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+
 #: Predicates of a shape that are not constraint parameters (targets, annotations, the path...).
 NOT_PARAMETERS: frozenset[URIRef] = frozenset(
     {
         RDF.type,
-        SH.targetClass,
-        SH.targetNode,
-        SH.targetSubjectsOf,
-        SH.targetObjectsOf,
-        SH.target,
+        *TARGETS,
         SH.severity,
         SH.message,
         SH.name,
@@ -1120,9 +1119,9 @@ def describe(shapes: Graph, shape: Node) -> str:
     return f"[property shape on {path}{inside}]" if path is not None else f"[blank node shape{inside}]"
 
 
-def _top_level_shapes(shapes: Graph) -> list[Node]:
-    targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
-    found = {s for t in targets for s in shapes.subjects(t, None)}
+def top_level_shapes(shapes: Graph) -> list[Node]:
+    """The shapes that have targets (explicit, or implicit as a shape that is also a class)."""
+    found = {s for t in TARGETS for s in shapes.subjects(t, None)}
     for kind in (SH.NodeShape, SH.PropertyShape):
         for s in shapes.subjects(RDF.type, kind):
             if (s, RDF.type, RDFS.Class) in shapes or (s, RDF.type, OWL.Class) in shapes:
@@ -1143,7 +1142,7 @@ def compile_shapes(shapes: Graph, *, fallback: bool = False, oxigraph: bool = Tr
     compiler = _Compiler(shapes, Context(), oxigraph=oxigraph)
     compiled: list[Node] = []
     refused: list[Fallback] = []
-    for shape in _top_level_shapes(shapes):
+    for shape in top_level_shapes(shapes):
         try:
             if compiler.targets(shape) is None:
                 continue
@@ -1441,13 +1440,12 @@ def pyshacl_report(
     return report
 
 
-def _without_targets(shapes: Graph, keep: Iterable[Node]) -> Graph:
+def without_targets(shapes: Graph, keep: Iterable[Node] = ()) -> Graph:
     """A copy of ``shapes`` in which only the top-level shapes ``keep`` have targets."""
     keep = set(keep)
     copy = Graph()
-    targets = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target}
     for s, p, o in shapes:
-        if s not in keep and (p in targets or (p == RDF.type and o in (RDFS.Class, OWL.Class))):
+        if s not in keep and (p in TARGETS or (p == RDF.type and o in (RDFS.Class, OWL.Class))):
             continue
         copy.add((s, p, o))
     return copy
@@ -1462,7 +1460,7 @@ def run_fallback(data: Graph, compiled: CompiledShapes) -> list[FastResult]:
     if not compiled.fallback:
         return []
     shapes = compiled.shapes
-    return read_results(pyshacl_report(data, _without_targets(shapes, [f.shape for f in compiled.fallback])), shapes)
+    return read_results(pyshacl_report(data, without_targets(shapes, [f.shape for f in compiled.fallback])), shapes)
 
 
 def read_results(report: Graph, shapes: Graph | None = None) -> list[FastResult]:

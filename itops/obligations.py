@@ -40,7 +40,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from itops.errors import ParameterError
-from itops.fastshacl import run_engine
+from itops.fastshacl import run_engine, without_targets
 from itops.findings import Report
 from itops.graph import KnowledgeGraph
 from itops.lineage import check_date, class_map, map_to_2013, resolve, successor_map
@@ -541,10 +541,7 @@ def _outside_conditions(g: Graph, shapes: Graph) -> dict[str, dict[str, list[str
     value for the property the condition reads; with no value the register shows nothing.
     """
     conditions = arising_conditions(shapes)
-    checks = Graph()
-    for triple in shapes:
-        if triple[1] not in _TARGETS:  # only the conditions run
-            checks.add(triple)
+    checks = without_targets(shapes)  # only the conditions run
     owner: dict[Node, tuple[str, str, Node | None]] = {}
     for rule, found in conditions.items():
         for i, (condition, label) in enumerate(found):
@@ -566,9 +563,6 @@ def _outside_conditions(g: Graph, shapes: Graph) -> dict[str, dict[str, list[str
         if path is not None and (result.focus, path, None) in g:
             outside.setdefault(str(result.focus), {}).setdefault(name, []).append(label)
     return outside
-
-
-_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 
 
 # ------------------------------------------------------------------------------------------------

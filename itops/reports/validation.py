@@ -62,7 +62,7 @@ def to_ttl(report: Report) -> bytes:
 def checked_line(report: Report) -> str:
     """How much the validation checked: every report says it, so that nothing checked never reads as a pass."""
     if report.standalone:
-        return f"Checked {report.triples} triple(s) of data against {report.shapes_run} node shape(s)."
+        return f"Checked {report.triples} triple(s) of data against {report.shapes_run} shape(s)."
     what = (
         f"{report.organisations} organisation(s) from registers and {report.statements} statement(s) of the documents"
         if report.organisations
