@@ -10,6 +10,7 @@ import csv
 import random
 import re
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -393,7 +394,7 @@ def test_a_contractors_own_igt_neither_breaks_nor_meets_its_suppliers(
     assert riverside[SUPPLIER_IGT].status == "not recorded"  # its own IGT is met: still nothing about its supplier's
 
 
-def _loaded(tmp_path: Path, rows: list[tuple[str, ...]]) -> KnowledgeGraph:
+def _loaded(tmp_path: Path, rows: Sequence[tuple[str, ...]]) -> KnowledgeGraph:
     """The documents and a register of ``rows`` (the first is the header)."""
     register = tmp_path / "register.csv"
     register.write_text("".join(",".join(row) + "\n" for row in rows), encoding="utf-8")
@@ -547,14 +548,20 @@ def _synthetic(tmp_path: Path, organisations: int, seed: int, rate: float) -> tu
     from itops.lineage import map_to_2013
 
     rows, breaks = generate(organisations, seed=seed, violation_rate=rate)
-    path = tmp_path / "synthetic.csv"
+    kg = _register_of(tmp_path, rows)
+    return kg, validate_graph(map_to_2013(kg.union())), {b.ods_code for b in breaks}
+
+
+def _register_of(tmp_path: Path, rows: list[dict[str, str]]) -> KnowledgeGraph:
+    """The documents and a CSV register of ``rows`` (register columns by name)."""
+    path = tmp_path / "register.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(COLUMNS))
         writer.writeheader()
         writer.writerows(rows)
     kg = KnowledgeGraph.bundled()
     kg.add_input(str(path))
-    return kg, validate_graph(map_to_2013(kg.union())), {b.ods_code for b in breaks}
+    return kg
 
 
 def test_a_synthetic_register(tmp_path: Path) -> None:
@@ -635,13 +642,7 @@ def test_validate_and_obligations_agree_on_any_register(tmp_path: Path, seed: in
             agreed_equivalents=rng.choice(("", "ISB 0160=Defence clinical safety standard")),
             nhsmail_policy=rng.choice(("", "yes", "no")),
         )
-    path = tmp_path / "random.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(COLUMNS))
-        writer.writeheader()
-        writer.writerows(rows)
-    kg = KnowledgeGraph.bundled()
-    kg.add_input(str(path))
+    kg = _register_of(tmp_path, rows)
     assert _assert_agree(kg, validate(kg)) > 50
 
 
