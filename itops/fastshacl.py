@@ -1513,9 +1513,11 @@ __all__: Sequence[str] = [
 
 @dataclass(frozen=True)
 class EngineRun:
-    """What a run gives: its results, the standard report graph where the run made one, and notices."""
+    """What a run gives: its results, how many shapes it ran, the standard report graph where it made one,
+    and notices."""
 
     results: list[FastResult]
+    shapes_run: int
     graph: Graph | None = None
     notices: tuple[str, ...] = ()
 
@@ -1533,22 +1535,24 @@ def run_engine(source: Loaded, *, fallback: bool = True) -> EngineRun:
         EndpointError: the endpoint holding the data fails.
     """
     data, shapes = source.data, source.shapes
+    # every node shape, and any other shape with a target (a property shape may have one)
+    ran = len(set(shapes.subjects(RDF.type, SH.NodeShape)) | set(top_level_shapes(shapes)))
     if isinstance(data, Graph):
         graph = pyshacl_report(
             data, shapes, ontology=source.ontology, inference=source.inference, allow_warnings=not source.standalone
         )
-        return EngineRun(read_results(graph), graph)
+        return EngineRun(read_results(graph), ran, graph)
     compiled = compile_shapes(shapes, fallback=source.standalone and fallback)
     results = run_checks(data if isinstance(data, ox.Store) else endpoint_executor(data), compiled)
     if not source.standalone:
-        return EngineRun(results)  # the report graph is built only when asked for
+        return EngineRun(results, ran)  # the report graph is built only when asked for
     results += run_fallback(source.as_written, compiled) if compiled.fallback else []
     graph = results_graph(results, shapes=shapes, allow_warnings=False)
     if isinstance(data, ox.Store):
         describe_blank_nodes(data, graph)
     if compiled.fallback:
         describe_blank_nodes(source.as_written, graph)
-    return EngineRun(results, graph, tuple(f.notice for f in compiled.fallback))
+    return EngineRun(results, ran, graph, tuple(f.notice for f in compiled.fallback))
 
 
 def endpoint_executor(endpoint: Endpoint) -> Executor:

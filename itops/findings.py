@@ -18,7 +18,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
-from itops.fastshacl import EngineRun, FastResult, results_graph, top_level_shapes
+from itops.fastshacl import EngineRun, FastResult, results_graph
 from itops.loader import load_shapes
 from itops.namespace import ITOPS
 from itops.terms import select
@@ -227,7 +227,7 @@ def report(run: EngineRun, shapes: Graph, data: ox.Store | Graph | Endpoint, *, 
     return Report(
         findings=findings,
         results=tuple(found),
-        shapes_run=len(_shapes_run(shapes)),
+        shapes_run=run.shapes_run,
         focus_nodes=len({f.focus for f in findings}),
         organisations=organisations,
         statements=statements,
@@ -236,11 +236,6 @@ def report(run: EngineRun, shapes: Graph, data: ox.Store | Graph | Endpoint, *, 
         standalone=standalone,
         triples=_size(data) if standalone else 0,
     )
-
-
-def _shapes_run(shapes: Graph) -> set[Node]:
-    """The shapes a run checks: every node shape, and any shape with a target (a property shape may have one)."""
-    return set(shapes.subjects(RDF.type, SH.NodeShape)) | set(top_level_shapes(shapes))
 
 
 #: What a report says it checked: register organisations (subjects with an ODS code) and document statements.
