@@ -206,6 +206,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _check_validate_options(args: argparse.Namespace) -> None:
     """Refuse options of ``validate`` that do not go together, before anything is read."""
+    if args.format is None:  # not given: the text report, or with --shapes the standard SHACL report
+        args.format = "ttl" if args.shapes else formats("validation")[0]
     if args.shapes:
         if not args.files:
             raise ParameterError("DATA", "name the RDF data files to validate against --shapes")
@@ -444,6 +446,7 @@ def build_parser() -> argparse.ArgumentParser:
         "files", nargs="*", metavar="REGISTER", help="register files: CSV, .xlsx or .ods (see 'itops types'), or RDF"
     )
     output(validate, "validation")
+    validate.set_defaults(format=None)  # text, or with --shapes the standard SHACL report (ttl)
     validate.add_argument(
         "--inference",
         choices=("none", "rdfs", "owlrl"),
@@ -466,7 +469,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="FILE",
         help="validate the data files against these SHACL shapes instead of the documents' rules "
-        "(repeatable; writes the standard report: --format ttl)",
+        "(repeatable; writes the standard SHACL report, in Turtle)",
     )
     validate.add_argument(
         "--site-url",

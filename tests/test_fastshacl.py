@@ -361,6 +361,8 @@ def test_validate_shapes_on_the_command_line(engine: str, tmp_path: Path, capsys
     assert f"Checked {triples} triple(s) of data against" in err
     assert main([*args, "json"]) == 2
     assert "--format" in capsys.readouterr().err
+    assert main(args[:-1]) == 1  # without --format: the standard report, as Turtle
+    assert breaks(Graph().parse(data=capsys.readouterr().out, format="turtle")) == EXPECTED_BREAKS
 
 
 def test_validate_shapes_warnings_do_not_fail(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
