@@ -19,7 +19,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from itops.fastshacl import EngineRun, FastResult, results_graph
-from itops.loader import load_shapes
+from itops.loader import Loaded, load_shapes
 from itops.namespace import ITOPS
 from itops.terms import select
 
@@ -214,13 +214,13 @@ class Report:
         return dict(sorted(groups.items(), key=lambda kv: (kv[1][0].organisation.casefold(), kv[0])))
 
 
-def report(run: EngineRun, shapes: Graph, data: ox.Store | Graph | Endpoint, *, standalone: bool = False) -> Report:
-    """The report of an engine's run of ``shapes`` over ``data``, its organisations and sections named from ``data``.
+def report(run: EngineRun, source: Loaded) -> Report:
+    """The report of an engine's run over ``source``, its organisations and sections named from the data.
 
-    ``standalone`` is a run of any shapes over any data (``itops validate --shapes``): the report
-    counts the data's triples, as there are no register organisations or document statements.
+    A run of any shapes over any data (``source.standalone``: ``itops validate --shapes``) counts the
+    data's triples, as there are no register organisations or document statements.
     """
-    found = run.results
+    found, shapes, data, standalone = run.results, source.shapes, source.data, source.standalone
     named = {r.focus for r in found} | _sections(shapes)
     organisations, statements = _counts(data)
     findings = tuple(sorted(_findings(found, shapes, Names.of(data, named)), key=_finding_key))

@@ -831,7 +831,7 @@ def load_shapes() -> Graph:
     return shapes
 
 
-@dataclass
+@dataclass(frozen=True)
 class Loaded:
     """What one validation reads, loaded: the data the engine runs on and the shapes it runs.
 

@@ -33,6 +33,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import Literal
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib import Literal as RdfLiteral
 from rdflib.collection import Collection
@@ -40,14 +41,14 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from itops.errors import ParameterError
-from itops.fastshacl import run_engine, without_targets
+from itops.fastshacl import TARGETS, run_engine, without_targets
 from itops.findings import Report
 from itops.graph import KnowledgeGraph
 from itops.lineage import check_date, class_map, map_to_2013, resolve, successor_map
 from itops.loader import Inference, Loaded, load_shapes, store_from_graph
 from itops.namespace import ID, ITOPS
 from itops.register import ODS, organisation_types
-from itops.validate import validate_data
+from itops.validate import validate_data, validate_store
 
 Status = Literal["broken", "met", "does not arise", "not recorded"]
 STATUSES: tuple[Status, ...] = ("broken", "met", "does not arise", "not recorded")
@@ -382,9 +383,10 @@ def obligations_for_register(
     if codes is None:
         codes = sorted({str(c) for c in g.objects(None, ITOPS.odsCode)})
     orgs = {code: _organisation(g, code) for code in codes}
-    if report is None:
-        report = validate_data(g, inference=inference)  # the fast engine, tested to give pySHACL's findings
-    outside = _outside_conditions(g, shapes)
+    store = store_from_graph(g)  # built once: the rules (unless a report is given) and the conditions run on it
+    if report is None:  # the fast engine, tested to give pySHACL's findings
+        report = validate_store(store) if inference == "none" else validate_data(g, inference=inference)
+    outside = _outside_conditions(store, g, shapes)
     fired: dict[str, dict[str, list[str]]] = {}
     for finding in report.findings:
         fired.setdefault(finding.focus, {}).setdefault(finding.rule, []).append(
@@ -516,52 +518,64 @@ def _status(
     return "met", f"passes {', '.join(running)}"
 
 
-def arising_conditions(shapes: Graph) -> dict[URIRef, list[tuple[Node, str]]]:
-    """Each rule's conditions for its duty to arise, with their labels ("connects to N3").
+@dataclass(frozen=True)
+class Condition:
+    """A condition for a rule's duty to arise: a shape on one property, and its label ("connects to N3")."""
+
+    shape: Node
+    label: str
+    path: URIRef
+
+
+def arising_conditions(shapes: Graph) -> dict[URIRef, list[Condition]]:
+    """Each rule's conditions for its duty to arise.
 
     A condition is a labelled shape ``X`` of a member ``[ sh:not X ]`` of the rule's ``sh:or``: the
     rule passes wherever ``X`` does not hold, because the duty does not arise there.
+
+    Raises:
+        TypeError: a labelled condition does not read one property (its ``sh:path`` is not an IRI).
     """
-    found: dict[URIRef, list[tuple[Node, str]]] = {}
+    found: dict[URIRef, list[Condition]] = {}
     for rule in shapes.subjects(RDF.type, SH.NodeShape):
         for members in shapes.objects(rule, SH["or"]):
             for member in Collection(shapes, members):
                 condition = shapes.value(member, SH["not"])
                 label = shapes.value(condition, RDFS.label) if condition is not None else None
-                if isinstance(rule, URIRef) and condition is not None and label is not None:
-                    found.setdefault(rule, []).append((condition, str(label)))
+                if not isinstance(rule, URIRef) or condition is None or label is None:
+                    continue
+                path = shapes.value(condition, SH.path)
+                if not isinstance(path, URIRef):
+                    raise TypeError(f"{rule}: the condition {str(label)!r} must read one property (an sh:path IRI)")
+                found.setdefault(rule, []).append(Condition(condition, str(label), path))
     return found
 
 
-def _outside_conditions(g: Graph, shapes: Graph) -> dict[str, dict[str, list[str]]]:
+def _outside_conditions(store: ox.Store, g: Graph, shapes: Graph) -> dict[str, dict[str, list[str]]]:
     """Organisation -> rule -> the conditions of the rule's duty that the register shows it outside.
 
-    Each condition runs as a shape of its own on the rule's targets (the compiled engine, as the
-    rules do). An organisation is outside it when the condition fails and the register holds a
-    value for the property the condition reads; with no value the register shows nothing.
+    Each condition runs as a shape of its own on the rule's targets, over ``store`` (``g`` in
+    Oxigraph), with the compiled engine, as the rules do. An organisation is outside a condition
+    when it fails and the register holds a value for the property the condition reads; with no
+    value the register shows nothing.
     """
-    conditions = arising_conditions(shapes)
     checks = without_targets(shapes)  # only the conditions run
-    owner: dict[Node, tuple[str, str, Node | None]] = {}
-    for rule, found in conditions.items():
-        for i, (condition, label) in enumerate(found):
+    owner: dict[Node, tuple[str, Condition]] = {}
+    for rule, conditions in arising_conditions(shapes).items():
+        for i, condition in enumerate(conditions):
             shape = URIRef(f"{rule}--arises-{i}")
             checks.add((shape, RDF.type, SH.NodeShape))
-            for target in shapes.objects(rule, SH.targetClass):
-                checks.add((shape, SH.targetClass, target))
-            path = shapes.value(condition, SH.path)
-            checks.add((shape, SH.property if path is not None else SH.node, condition))
-            name = str(rule).removeprefix(SHAPES_NS)
-            owner[condition if path is not None else shape] = (name, label, path if isinstance(path, URIRef) else None)
-    if not owner:
-        return {}
+            for predicate in TARGETS:
+                for target in shapes.objects(rule, predicate):
+                    checks.add((shape, predicate, target))
+            checks.add((shape, SH.property, condition.shape))
+            owner[condition.shape] = (str(rule).removeprefix(SHAPES_NS), condition)
     outside: dict[str, dict[str, list[str]]] = {}
-    for result in run_engine(Loaded(store_from_graph(g), checks)).results:
-        if result.shape not in owner:
-            continue
-        name, label, path = owner[result.shape]
-        if path is not None and (result.focus, path, None) in g:
-            outside.setdefault(str(result.focus), {}).setdefault(name, []).append(label)
+    for result in run_engine(Loaded(store, checks)).results:
+        if result.shape in owner:
+            name, condition = owner[result.shape]
+            if (result.focus, condition.path, None) in g:
+                outside.setdefault(str(result.focus), {}).setdefault(name, []).append(condition.label)
     return outside
 
 

@@ -80,7 +80,7 @@ def validate_inputs(
 def _run(source: Loaded, *, fallback: bool = True) -> Report:
     """The engine's run over ``source``, as a report."""
     run = run_engine(source, fallback=fallback)
-    return report(run, source.shapes, source.data, standalone=source.standalone)
+    return report(run, source)
 
 
 def validate(kg: KnowledgeGraph, *, inference: Inference = "none", engine: Engine = "auto") -> Report:

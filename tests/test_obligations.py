@@ -512,7 +512,7 @@ def test_every_condition_a_rule_passes_on_is_named() -> None:
     obligation can say "does not arise" rather than "met". Written from the shapes' own conditions:
     the national systems, N3, smartcard and NHS CB appointment conditions of the documents."""
     conditions = {
-        str(rule).rsplit("#", 1)[1]: {label for _, label in found}
+        str(rule).rsplit("#", 1)[1]: {c.label for c in found}
         for rule, found in arising_conditions(load_shapes()).items()
     }
     assert conditions["N3ConnectionCompliesWithCodeOfConnection"] == {"connects to N3"}
