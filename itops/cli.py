@@ -198,9 +198,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     options = {"site_url": args.site_url} if args.format == "html" and args.site_url else {}
     payload = render("validation", args.format, report, **options)
     emit(payload, output, inputs=inputs, name="-o")
-    if output:
+    if output or args.format == "ttl":  # the standard SHACL report cannot say how much was checked: say it here
         counts = f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s)"
-        print(f"itops: {counts}. {checked_line(report)} Report written to {output}", file=sys.stderr)
+        written = f" Report written to {output}" if output else ""
+        print(f"itops: {counts}. {checked_line(report)}{written}", file=sys.stderr)
     return 0 if report.conforms else 1
 
 
