@@ -1381,8 +1381,9 @@ def results_graph(results: Iterable[FastResult], *, shapes: Graph | None = None,
     return graph
 
 
-def describe_blank_nodes(data: ox.Store | Graph, report: Graph) -> None:
-    """Copy into ``report`` the data's description of every blank focus node and value it names."""
+def describe_blank_nodes(sources: Sequence[ox.Store | Graph], report: Graph) -> None:
+    """Copy into ``report`` the description of every blank focus node and value it names, from each of
+    ``sources`` (the data the compiled checks ran on, the data the fallback ran on)."""
     todo = [o for p in (SH.focusNode, SH.value) for o in report.objects(None, p) if isinstance(o, BNode)]
     done: set[Node] = set()
     while todo:
@@ -1390,10 +1391,11 @@ def describe_blank_nodes(data: ox.Store | Graph, report: Graph) -> None:
         if node in done:
             continue
         done.add(node)
-        if isinstance(data, Graph):
-            pairs = list(data.predicate_objects(node))
-        else:
-            pairs = []
+        pairs: list[tuple[Node, Node]] = []
+        for data in sources:
+            if isinstance(data, Graph):
+                pairs += data.predicate_objects(node)
+                continue
             with quiet_rdflib():
                 for quad in data.quads_for_pattern(ox.BlankNode(str(node)), None, None):
                     value = None if isinstance(quad.object, ox.Triple) else to_rdflib(quad.object)
@@ -1548,10 +1550,10 @@ def run_engine(source: Loaded, *, fallback: bool = True) -> EngineRun:
         return EngineRun(results, ran)  # the report graph is built only when asked for
     results += run_fallback(source.as_written, compiled) if compiled.fallback else []
     graph = results_graph(results, shapes=shapes, allow_warnings=False)
-    if isinstance(data, ox.Store):
-        describe_blank_nodes(data, graph)
+    described: list[ox.Store | Graph] = [data] if isinstance(data, ox.Store) else []
     if compiled.fallback:
-        describe_blank_nodes(source.as_written, graph)
+        described.append(source.as_written)
+    describe_blank_nodes(described, graph)
     return EngineRun(results, ran, graph, tuple(f.notice for f in compiled.fallback))
 
 

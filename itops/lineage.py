@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from itops.errors import InputError, ParameterError
@@ -21,8 +21,6 @@ from itops.namespace import ITOPS
 from itops.terms import ReadableGraph
 
 if TYPE_CHECKING:
-    from rdflib.term import Node
-
     from itops.graph import KnowledgeGraph
 
 EFFECTIVE = date(2013, 4, 1)
@@ -203,8 +201,9 @@ def class_map(graph: ReadableGraph, successors: Mapping[URIRef, set[URIRef]]) ->
     return out
 
 
-#: Properties whose values are never mapped: the lineage's own statements, and types (mapped as classes).
-_NOT_MAPPED = (
+#: Properties whose values are never given a 2013 equivalent: the lineage's own statements, and
+#: types (given theirs through :attr:`Equivalents.classes`).
+NOT_MAPPED = (
     RDF.type,
     ITOPS.changeOf,
     ITOPS.resultsIn,
@@ -214,57 +213,29 @@ _NOT_MAPPED = (
 )
 
 
-def _mapping(reference: ReadableGraph) -> tuple[list[tuple[URIRef, URIRef]], list[tuple[URIRef, URIRef]]]:
-    """(today's name, its 2013 equivalent) pairs: of individuals, and of classes; both sorted."""
-    successors = successor_map(reference)
-    if not successors:
-        return [], []
-    classes = class_map(reference, successors)
-    pairs = [(later, early) for later, earlier in sorted(successors.items()) for early in sorted(earlier)]
-    class_pairs = [(later, early) for later, earlier in sorted(classes.items()) for early in sorted(earlier)]
-    return pairs, class_pairs
-
-
-def mapping_update(reference: ReadableGraph) -> str | None:
-    """A SPARQL Update that gives today's names their 2013 equivalents, or None if there is no lineage.
+@dataclass(frozen=True)
+class Equivalents:
+    """Today's names with the 2013 names they stand for, as (today's, 2013) pairs, sorted.
 
     Where a register says an organisation is an integrated care board, complies with DCB0160 or
-    connects to HSCN, the 2013 rules are about CCGs, ISB 0160 and N3: the update adds those
-    statements beside the register's own, so that the same rules apply. Stores run it;
-    :func:`map_to_2013` adds the same statements to an rdflib graph directly.
+    connects to HSCN, the 2013 rules are about CCGs, ISB 0160 and N3: the loader adds those
+    statements beside the register's own (never in place of them), so that the same rules apply.
     """
-    pairs, class_pairs = _mapping(reference)
-    if not pairs:
-        return None
-    skip = " && ".join(f"?p != {p.n3()}" for p in _NOT_MAPPED)
-    update = (
-        f"INSERT {{ ?s ?p ?early }} WHERE {{ VALUES (?later ?early) {{ {_values(pairs)} }} ?s ?p ?later . "
-        f"FILTER({skip}) }}"
+
+    names: tuple[tuple[URIRef, URIRef], ...] = ()
+    """Bodies, systems and standards (HSCN -> N3), for every property but :data:`NOT_MAPPED`."""
+    classes: tuple[tuple[URIRef, URIRef], ...] = ()
+    """Kinds of organisation (ICB -> CCG), for ``rdf:type``."""
+
+
+def equivalents(reference: ReadableGraph) -> Equivalents:
+    """The equivalents the change events and member classes of ``reference`` give."""
+    successors = successor_map(reference)
+    classes = class_map(reference, successors)
+    return Equivalents(
+        tuple((later, early) for later, earlier in sorted(successors.items()) for early in sorted(earlier)),
+        tuple((later, early) for later, earlier in sorted(classes.items()) for early in sorted(earlier)),
     )
-    if class_pairs:
-        update += (
-            f" ;\nINSERT {{ ?s {RDF.type.n3()} ?early }} WHERE {{ VALUES (?later ?early) {{ {_values(class_pairs)} }} "
-            f"?s {RDF.type.n3()} ?later }}"
-        )
-    return update
-
-
-def _values(pairs: list[tuple[URIRef, URIRef]]) -> str:
-    return " ".join(f"({later.n3()} {early.n3()})" for later, early in pairs)
-
-
-def map_to_2013(data: Graph, reference: Graph | None = None) -> Graph:
-    """Add to ``data`` (in place) the 2013 equivalents of today's names it uses (:func:`mapping_update`'s
-    statements, read from rdflib's indexes: its SPARQL engine joins the update's VALUES slowly); return it."""
-    pairs, class_pairs = _mapping(reference if reference is not None else data)
-    added: list[tuple[Node, Node, Node]] = []
-    for later, early in pairs:
-        added += [(s, p, early) for s, p in data.subject_predicates(later) if p not in _NOT_MAPPED]
-    for later, early in class_pairs:
-        added += [(s, RDF.type, early) for s in data.subjects(RDF.type, later)]
-    for triple in added:
-        data.add(triple)
-    return data
 
 
 @dataclass(frozen=True)

@@ -20,18 +20,18 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal
+from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
 from itops.errors import InputError, OutputError, ParameterError
-from itops.lineage import map_to_2013, mapping_update
+from itops.lineage import NOT_MAPPED, Equivalents, equivalents
 from itops.namespace import ITOPS
 from itops.query import NameIndex
 from itops.register import RegisterReader, TripleSink, csv_records
@@ -884,16 +884,17 @@ def open_loaded(
     if shapes:
         data = rdf_graph(paths) if engine == "pyshacl" else rdf_store(paths)
         yield Loaded(data, rdf_graph(shapes), standalone=True, files=tuple(paths))
-    elif endpoint is not None:
+    elif endpoint is None:
+        if engine == "oxigraph" and inference == "none":
+            with opened_inputs(paths, progress=progress, store_dir=store_dir) as store:
+                yield Loaded(mapped_store(store), load_shapes())
+        elif store_dir is not None:
+            raise ParameterError("--store", "an on-disk store is used by the fast engine without inference")
+        else:
+            yield loaded_from_graph(graph_from_inputs(paths), engine=engine, inference=inference)
+    else:
         endpoint.require_itops_graph()  # a mistyped --graph must not pass as "no findings"
         yield Loaded(endpoint, load_shapes())
-    elif engine == "oxigraph" and inference == "none":
-        with opened_inputs(paths, progress=progress, store_dir=store_dir) as store:
-            yield Loaded(mapped_store(store), load_shapes())
-    elif store_dir is not None:
-        raise ParameterError("--store", "an on-disk store is used by the fast engine without inference")
-    else:
-        yield loaded_from_graph(graph_from_inputs(paths), engine=engine, inference=inference)
 
 
 def loaded_from_graph(data: Graph, *, engine: EngineName = "oxigraph", inference: Inference = "none") -> Loaded:
@@ -901,18 +902,73 @@ def loaded_from_graph(data: Graph, *, engine: EngineName = "oxigraph", inference
 
     Today's names (ICB, DCB0160, HSCN...) are given their 2013 equivalents first.
     """
-    data = map_to_2013(data)
+    data = with_2013_names(data)
     if engine == "pyshacl":
         return Loaded(data, load_shapes(), ontology_graph() if inference != "none" else None, inference)
     return Loaded(store_from_graph(entail(data, inference) if inference != "none" else data), load_shapes())
 
 
+# ------------------------------------------------------------------------------------------------
+# Today's names read as the 2013 ones
+# ------------------------------------------------------------------------------------------------
+
+
+@cache
+def bundled_equivalents() -> Equivalents:
+    """The 2013 equivalents of today's names, from the bundled lineage and ontology alone.
+
+    Never from a register: change events or member classes in a register cannot give its own names
+    another meaning under the documents' rules.
+    """
+    store = ox.Store()
+    load_bundled(store)
+    return equivalents(StoreGraph(store))
+
+
+def with_2013_names(data: Graph) -> Graph:
+    """Add to ``data`` (in place) the 2013 equivalents of today's names it uses; return it.
+
+    The statements of :func:`mapped_store`'s update, read from rdflib's indexes (its SPARQL engine
+    joins the update's VALUES slowly).
+    """
+    known = bundled_equivalents()
+    added: list[tuple[Node, Node, Node]] = []
+    for later, early in known.names:
+        added += [(s, p, early) for s, p in data.subject_predicates(later) if p not in NOT_MAPPED]
+    for later, early in known.classes:
+        added += [(s, RDF.type, early) for s in data.subjects(RDF.type, later)]
+    for triple in added:
+        data.add(triple)
+    return data
+
+
 def mapped_store(store: ox.Store) -> ox.Store:
-    """``store``, its today's names given their 2013 equivalents (it holds the ontology and lineage)."""
-    update = mapping_update(StoreGraph(store))
+    """``store``, its today's names given their 2013 equivalents (as :func:`with_2013_names`); return it."""
+    update = _equivalents_update(bundled_equivalents())
     if update:
         store.update(update)
     return store
+
+
+def _equivalents_update(known: Equivalents) -> str | None:
+    """A SPARQL Update adding ``known``'s statements (IRIs of the bundled lineage, no user input)."""
+    if not known.names:
+        return None
+    skip = " && ".join(f"?p != {p.n3()}" for p in NOT_MAPPED)
+    update = (
+        f"INSERT {{ ?s ?p ?early }} WHERE {{ VALUES (?later ?early) {{ {_values(known.names)} }} ?s ?p ?later . "
+        f"FILTER({skip}) }}"
+    )
+    if known.classes:
+        update += (
+            f" ;\nINSERT {{ ?s {RDF.type.n3()} ?early }} WHERE {{ "
+            f"VALUES (?later ?early) {{ {_values(known.classes)} }} ?s {RDF.type.n3()} ?later }}"
+        )
+    return update
+
+
+def _values(pairs: Iterable[tuple[URIRef, URIRef]]) -> str:
+    return " ".join(f"({later.n3()} {early.n3()})" for later, early in pairs)
 
 
 def entail(data: Graph, inference: Inference) -> Graph:

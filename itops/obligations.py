@@ -44,8 +44,8 @@ from itops.errors import ParameterError
 from itops.fastshacl import TARGETS, run_engine, without_targets
 from itops.findings import Report
 from itops.graph import KnowledgeGraph
-from itops.lineage import check_date, class_map, map_to_2013, resolve, successor_map
-from itops.loader import Inference, Loaded, load_shapes, store_from_graph
+from itops.lineage import check_date, resolve
+from itops.loader import Inference, Loaded, bundled_equivalents, load_shapes, store_from_graph, with_2013_names
 from itops.namespace import ID, ITOPS
 from itops.register import ODS, organisation_types
 from itops.validate import validate_data, validate_store
@@ -268,7 +268,7 @@ def resolve_type(g: Graph, name: str) -> URIRef:
 
 def _reference(kg: KnowledgeGraph) -> Graph:
     """Everything loaded, with today's names (ICB, DCB0160 ...) also read as the 2013 ones, as validation does."""
-    return map_to_2013(kg.union())
+    return with_2013_names(kg.union())
 
 
 def obligations_for_type(kg: KnowledgeGraph, type_name: str, *, on: date | None = None) -> list[ObligationRow]:
@@ -282,7 +282,8 @@ def obligations_for_type(kg: KnowledgeGraph, type_name: str, *, on: date | None 
     g = _reference(kg)
     cls = resolve_type(g, type_name)
     categories = categories_of_class(g, cls)
-    for early in class_map(g, successor_map(g)).get(cls, set()):  # today's kinds (ICB) as their 2013 ones (CCG)
+    # today's kinds (ICB) as their 2013 ones (CCG)
+    for early in (e for later, e in bundled_equivalents().classes if later == cls):
         categories.update(
             {
                 c: why or f"a {_label(g, cls)} stands for a {_label(g, early)}"

@@ -433,7 +433,7 @@ def test_blank_focus_nodes_are_described_in_the_report() -> None:
     data = Graph().parse(data=PREFIXES + '[ ex:p "ab" ; ex:q "note" ] .', format="turtle")
     store = store_of(data)
     report = results_graph(run_checks(store, compile_shapes(shapes)))
-    describe_blank_nodes(store, report)
+    describe_blank_nodes([store], report)
     focus = next(report.objects(None, SH.focusNode))
     assert report.value(focus, URIRef("http://example.org/q")) == Literal("note")
 

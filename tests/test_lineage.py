@@ -180,26 +180,49 @@ def test_rdflib_and_store_mappings_add_the_same_2013_statements() -> None:
     from rdflib import Graph
     from rdflib.compare import isomorphic
 
-    from itops.lineage import map_to_2013, mapping_update
-    from itops.loader import store_from_graph
-    from itops.terms import StoreGraph, to_rdflib
+    from itops.loader import mapped_store, store_from_graph, with_2013_names
+    from itops.terms import to_rdflib
 
     kg = KnowledgeGraph.bundled()
     kg.add_register(str(Path(__file__).resolve().parent.parent / "examples" / "register-today.csv"))
     data = kg.union()
     store = store_from_graph(data)
     before_store = set(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-    update = mapping_update(StoreGraph(store))
-    assert update is not None
-    store.update(update)
+    mapped_store(store)
     by_store = Graph()
     for quad in set(store.quads_for_pattern(None, None, None, ox.DefaultGraph())) - before_store:
         by_store.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))  # type: ignore[arg-type]
     before = set(data)
     by_rdflib = Graph()
-    for triple in set(map_to_2013(data)) - before:
+    for triple in set(with_2013_names(data)) - before:
         by_rdflib.add(triple)
     assert len(by_rdflib) > 0 and isomorphic(by_rdflib, by_store)
     # the 2013 reading the text speaks of: an integrated care board is read as a CCG, HSCN as N3
     assert (URIRef("https://w3id.org/itops/ods/99X"), RDF.type, ITOPS.ClinicalCommissioningGroup) in by_rdflib
     assert (URIRef("https://w3id.org/itops/ods/0DE"), ITOPS.connectsTo, ID.n3) in by_rdflib
+
+
+def test_a_register_cannot_give_its_own_names_a_2013_meaning() -> None:
+    # the equivalents come from the bundled lineage alone: a register's own change event must not make
+    # its local network read as N3 (and so bring the N3 rules, or hide their absence)
+    import pyoxigraph as ox
+    from rdflib import Graph, Literal
+    from rdflib.namespace import XSD
+
+    from itops.loader import mapped_store, store_from_graph, with_2013_names
+
+    local, event = URIRef("urn:x:local-net"), URIRef("urn:x:renamed")
+    on_local, on_hscn = URIRef("urn:x:on-local"), URIRef("urn:x:on-hscn")
+    data = Graph()
+    data += [
+        (event, RDF.type, ITOPS.Replacement),
+        (event, ITOPS.changeOf, ID.n3),
+        (event, ITOPS.resultsIn, local),
+        (event, ITOPS.operationalDate, Literal("2020-01-01T00:00:00", datatype=XSD.dateTime)),
+        (on_local, ITOPS.connectsTo, local),
+        (on_hscn, ITOPS.connectsTo, ID.hscn),  # today's name in the bundled lineage: read as N3
+    ]
+    store = mapped_store(store_from_graph(data))
+    assert set(with_2013_names(data).subjects(ITOPS.connectsTo, ID.n3)) == {on_hscn}
+    pattern = store.quads_for_pattern(None, ox.NamedNode(str(ITOPS.connectsTo)), ox.NamedNode(str(ID.n3)))
+    assert {q.subject.value for q in pattern} == {str(on_hscn)}

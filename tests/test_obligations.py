@@ -56,9 +56,9 @@ def example_kg() -> KnowledgeGraph:
 
 @pytest.fixture(scope="module")
 def example_report(example_kg: KnowledgeGraph) -> Report:
-    from itops.lineage import map_to_2013
+    from itops.loader import with_2013_names
 
-    return validate_graph(map_to_2013(example_kg.union()))
+    return validate_graph(with_2013_names(example_kg.union()))
 
 
 # ------------------------------------------------------------------------------------ the data
@@ -545,11 +545,11 @@ def test_a_supplier_may_name_itself_or_another_supplier_as_its_supplier(tmp_path
 
 def _synthetic(tmp_path: Path, organisations: int, seed: int, rate: float) -> tuple[KnowledgeGraph, Report, set[str]]:
     """A synthetic register loaded with the documents, its validation, and the ODS codes given a break."""
-    from itops.lineage import map_to_2013
+    from itops.loader import with_2013_names
 
     rows, breaks = generate(organisations, seed=seed, violation_rate=rate)
     kg = _register_of(tmp_path, rows)
-    return kg, validate_graph(map_to_2013(kg.union())), {b.ods_code for b in breaks}
+    return kg, validate_graph(with_2013_names(kg.union())), {b.ods_code for b in breaks}
 
 
 def _register_of(tmp_path: Path, rows: list[dict[str, str]]) -> KnowledgeGraph:
