@@ -34,13 +34,21 @@ class Rule:
     """A rule (node shape) with the annotations the report shows."""
 
     shape: str
-    label: str
-    family: str
-    description: str
+    """The node shape's IRI."""
     sections: tuple[str, ...]
+    """The labels of the document sections it enforces, sorted."""
     statements: tuple[str, ...]
+    """The IRIs of the documents' statements it enforces, sorted."""
+    label: str
+    """Its ``rdfs:label``: the rule's name in reports."""
+    family: str
+    """The family of rules it belongs to (``itops:ruleFamily``): registration authority, information governance..."""
+    description: str
+    """What it checks and the passage it quotes (``sh:description``)."""
     action_by: str
+    """Who the documents say acts on a finding (``itops:actionBy``)."""
     remedy: str
+    """What to do about a finding (``itops:remedy``)."""
 
 
 def rules(shapes: Graph | None = None, data: Graph | None = None) -> list[Rule]:
@@ -55,11 +63,11 @@ def _rule(shapes: Graph, shape: Node, names: Names) -> Rule:
     """The annotations of node shape ``shape``, its sections named from ``names``."""
     return Rule(
         shape=str(shape),
+        sections=tuple(sorted(names.label(s) for s in shapes.objects(shape, ITOPS.enforcesSection))),
+        statements=tuple(sorted(str(s) for s in shapes.objects(shape, ITOPS.enforcesStatement))),
         label=str(shapes.value(shape, RDFS.label) or shape),
         family=str(shapes.value(shape, ITOPS.ruleFamily) or ""),
         description=str(shapes.value(shape, SH.description) or ""),
-        sections=tuple(sorted(names.label(s) for s in shapes.objects(shape, ITOPS.enforcesSection))),
-        statements=tuple(sorted(str(s) for s in shapes.objects(shape, ITOPS.enforcesStatement))),
         action_by=str(shapes.value(shape, ITOPS.actionBy) or ""),
         remedy=str(shapes.value(shape, ITOPS.remedy) or ""),
     )

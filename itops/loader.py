@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypedDict, cast
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -852,6 +852,16 @@ class Loaded:
     def as_written(self) -> Graph:
         """The data files read again, every literal as written (an Oxigraph store keeps canonical forms)."""
         return self.data if isinstance(self.data, Graph) else rdf_graph(self.files)
+
+
+class LoadOptions(TypedDict, total=False):
+    """What :func:`open_loaded` reads besides the files and the engine, each optional (its defaults there)."""
+
+    inference: Inference
+    shapes: Sequence[str]
+    endpoint: Endpoint | None
+    progress: bool
+    store_dir: Path | None
 
 
 @contextmanager

@@ -5,7 +5,7 @@ Kept in step with ``ontology/itops.ttl`` by ``tests/test_ontology.py``."""
 from __future__ import annotations
 
 from rdflib import URIRef
-from rdflib.namespace import DefinedNamespace, Namespace
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, XSD, DefinedNamespace, Namespace
 
 
 class ITOPS(DefinedNamespace):
@@ -216,16 +216,20 @@ PROV = Namespace("http://www.w3.org/ns/prov#")
 ONTOLOGY_IRI = URIRef("https://w3id.org/itops")
 DATA_GRAPH_BASE = "https://w3id.org/itops/data/"
 
+#: The prefixes of the queries, the messages and the CLI's short IRIs, one namespace each.
 PREFIXES: dict[str, str] = {
-    "itops": "https://w3id.org/itops#",
-    "id": "https://w3id.org/itops/id/",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "sh": "http://www.w3.org/ns/shacl#",
+    prefix: str(namespace)
+    for prefix, namespace in (
+        ("itops", ITOPS),
+        ("id", ID),
+        ("org", ORG),
+        ("prov", PROV),
+        ("skos", SKOS),
+        ("rdfs", RDFS),
+        ("rdf", RDF),
+        ("owl", OWL),
+        ("xsd", XSD),
+        ("dcterms", DCTERMS),
+        ("sh", SH),
+    )
 }

@@ -38,10 +38,11 @@ from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.term import Node
 
 from itops.io import write_folder_atomic
+from itops.namespace import PREFIXES
+from itops.resources import resource_dir, resource_files
 
 if TYPE_CHECKING:
     from itops.graph import KnowledgeGraph
-from itops.resources import resource_dir, resource_files
 
 __all__ = [
     "ONTOLOGY_FILE",
@@ -77,12 +78,7 @@ RELEASE_FILES: Final[tuple[tuple[str, bool, Format], ...]] = (
 )
 """(file name, merged?, format) of every release file, in the order they are written."""
 
-_CORE_PREFIXES: Final = (
-    ("owl", "http://www.w3.org/2002/07/owl#"),
-    ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
-    ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
-    ("xsd", "http://www.w3.org/2001/XMLSchema#"),
-)
+_CORE_PREFIXES: Final = tuple((prefix, PREFIXES[prefix]) for prefix in ("owl", "rdf", "rdfs", "xsd"))
 
 _JSONLD_UNORDERED_SKIP: Final = frozenset({"@context", "@list"})
 

@@ -10,8 +10,7 @@ documents say acts on it. The functions here are that path's entrances.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Unpack
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -24,6 +23,7 @@ from itops.loader import (
     EngineName,
     Inference,
     Loaded,
+    LoadOptions,
     entail,
     load_shapes,
     loaded_from_graph,
@@ -40,23 +40,16 @@ ENGINES = ("auto", "pyshacl", "oxigraph")
 
 
 def validate_inputs(
-    paths: Sequence[str],
-    *,
-    engine: Engine = "auto",
-    inference: Inference = "none",
-    shapes: Sequence[str] = (),
-    endpoint: Endpoint | None = None,
-    progress: bool = False,
-    store_dir: Path | None = None,
-    fallback: bool = True,
+    paths: Sequence[str], *, engine: Engine = "auto", fallback: bool = True, **options: Unpack[LoadOptions]
 ) -> Report:
     """Validate the bundled documents and the register files ``paths`` (CSV or RDF) against the documents' rules.
 
     The one path from files to a report: the loader checks and reads every file (each must hold an
     organisation), the chosen engine runs the shapes, and the report says how much it checked.
-    ``store_dir`` keeps the fast engine's store on disk, for registers beyond memory. With
-    ``endpoint``, the data its graph holds is validated instead (``paths`` must be empty); with
-    ``shapes``, the RDF files ``paths`` against those SHACL files, as :func:`validate_any`.
+    ``options`` are the loader's (:func:`itops.loader.open_loaded`): ``inference``; ``store_dir``
+    keeps the fast engine's store on disk, for registers beyond memory; ``progress`` shows bars;
+    with ``endpoint``, the data its graph holds is validated instead (``paths`` must be empty);
+    with ``shapes``, the RDF files ``paths`` against those SHACL files, as :func:`validate_any`.
 
     Raises:
         InputError: a file is missing, unreadable, malformed, holds no organisation, or contradicts another.
@@ -64,16 +57,7 @@ def validate_inputs(
         EndpointError, EndpointGraphError: the endpoint fails, or its graph is not the itops data.
         UnsupportedShapeError: (``shapes`` without ``fallback``) a shape the engine does not compile.
     """
-    chosen = choose_engine(engine)
-    with open_loaded(
-        paths,
-        engine=chosen,
-        inference=inference,
-        shapes=shapes,
-        endpoint=endpoint,
-        progress=progress,
-        store_dir=store_dir,
-    ) as source:
+    with open_loaded(paths, engine=choose_engine(engine), **options) as source:
         return _run(source, fallback=fallback)
 
 
