@@ -181,8 +181,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from itops.validate import validate_inputs
 
     _check_validate_options(args)
+    inputs, output = _inputs(args), _output(args)
     endpoint = _endpoint(args) if args.endpoint is not None else None
-    _check_output(args)  # before any work is done
+    check_outputs(inputs, [("-o", output)] if output else [])  # before any work is done
     report = validate_inputs(
         args.files,
         engine=args.engine,
@@ -195,10 +196,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for notice in report.notices:
         print(f"itops: {notice}", file=sys.stderr)
     options = {"site_url": args.site_url} if args.format == "html" and args.site_url else {}
-    _write(args, "validation", report, **options)
-    if args.output or args.format == "ttl":  # the standard SHACL report cannot say how much was checked: say it here
+    payload = render("validation", args.format, report, **options)
+    emit(payload, output, inputs=inputs, name="-o")
+    if output or args.format == "ttl":  # the standard SHACL report cannot say how much was checked: say it here
         counts = f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s)"
-        written = f" Report written to {args.output}" if args.output else ""
+        written = f" Report written to {output}" if output else ""
         print(f"itops: {counts}. {checked_line(report)}{written}", file=sys.stderr)
     return 0 if report.conforms else 1
 

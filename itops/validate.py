@@ -57,7 +57,8 @@ def validate_inputs(
         EndpointError, EndpointGraphError: the endpoint fails, or its graph is not the itops data.
         UnsupportedShapeError: (``shapes`` without ``fallback``) a shape the engine does not compile.
     """
-    with open_loaded(paths, engine=choose_engine(engine), **options) as source:
+    chosen = choose_engine(engine)
+    with open_loaded(paths, engine=chosen, **options) as source:
         return _run(source, fallback=fallback)
 
 
