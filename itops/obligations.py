@@ -316,8 +316,13 @@ def _organisation(g: Graph, code: str) -> URIRef:
 
 
 def _classes_of(g: Graph, org: URIRef) -> set[URIRef]:
+    """The classes of ``org``, with a local IT supplier's where an organisation names it as its IT supplier
+    (whatever type the register gives it: the rules target it so, ``sh:targetObjectsOf itops:hasITSupplier``)."""
+    types = set(g.objects(org, RDF.type))
+    if (None, ITOPS.hasITSupplier, org) in g:
+        types.add(ITOPS.LocalITSupplier)
     out: set[URIRef] = set()
-    for cls in g.objects(org, RDF.type):
+    for cls in types:
         if isinstance(cls, URIRef):
             out |= _superclasses(g, cls)
     return out
