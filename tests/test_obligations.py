@@ -424,6 +424,53 @@ def test_a_suppliers_own_igt_is_its_obligation(tmp_path: Path) -> None:
     assert status == {"YLL01": ["broken"], "YLL02": ["met"], "YLL03": ["broken"], "FAA70": ["not recorded"]}
 
 
+def test_an_organisation_named_as_an_it_supplier_is_bound_as_one_whatever_its_type(tmp_path: Path) -> None:
+    """AF 2013 §03: "Any IT service provider appointed by the commissioned health service providers will
+    have to deliver to ... compliance with the Information Governance Toolkit (IGT)"; §05, secondary care
+    IT providers: "Comply in use of practice of N3 services adhering to N3 Code of Connection". A trust's
+    IT supplier typed only "IT service provider" is bound as a local IT supplier is; validate and
+    obligations say so alike. One no row names is not appointed by anyone the register shows."""
+    rows = [
+        ("ods_code", "name", "type", "national_systems", "it_supplier", "complies_with", "igt_status"),
+        ("RTX01", "Example Trust", "secondary care provider", "N3", "YIT01", "N3 Code of Connection", "standards met"),
+        ("YIT01", "Trust IT Services Ltd", "IT service provider", "N3", "", "ISB 0129", "standards not met"),
+        ("YIT02", "Unnamed IT Services Ltd", "IT service provider", "N3", "", "", "standards not met"),
+    ]
+    kg = _loaded(tmp_path, rows)
+    report = validate(kg)
+    fired = {(f.ods_code, f.rule.rsplit("#", 1)[1]) for f in report.findings}
+    assert {r for c, r in fired if c == "YIT01"} == {
+        "SupplierIgtCompleted",
+        "SupplierSupportsSmartcardModel",
+        "N3ConnectionCompliesWithCodeOfConnection",
+    }
+    assert not [r for c, r in fired if c == "YIT02"]
+    found = obligations_for_register(kg, report=report)
+    broken = {i.obligation.checked_by for i in found["YIT01"] if i.status == "broken"}
+    assert {rule for rules in broken for rule in rules} >= {r for c, r in fired if c == "YIT01"}
+    assert not [i for i in found["YIT02"] if i.status == "broken"]
+
+
+def test_providers_recorded_as_not_adhering_to_the_ra_policy(tmp_path: Path) -> None:
+    """AF 2013 §05 Registration Authority, secondary care, community service and third sector IT
+    providers: "Deliver the registration authority service including issuing and management of
+    smartcards and monitor user adherence to security policy for use of smartcard." A trust recorded
+    as not adhering breaks it; one recorded as adhering meets it; a private provider is not in the row."""
+    rows = [
+        ("ods_code", "name", "type", "smartcard_users", "registration_authority", "ra_policy", "igt_status"),
+        ("RLX01", "Lax Trust", "secondary care provider", "yes", "RLX01", "no", "standards met"),
+        ("RCF01", "Careful Trust", "secondary care provider", "yes", "RCF01", "yes", "standards met"),
+        ("NPX01", "Lax Clinic", "private provider", "yes", "NPX01", "no", "standards met"),
+    ]
+    kg = _loaded(tmp_path, rows)
+    report = validate(kg)
+    assert {(f.ods_code, f.rule.rsplit("#", 1)[1]) for f in report.findings} == {("RLX01", "ProviderAdheresToRaPolicy")}
+    found = obligations_for_register(kg, report=report)
+    ra = "Deliver the registration authority service including issuing and management of smartcards and monitor"
+    status = {code: [i.status for i in items if i.obligation.passage.startswith(ra)] for code, items in found.items()}
+    assert status == {"RLX01": ["broken"], "RCF01": ["met"], "NPX01": []}
+
+
 def test_a_supplier_whose_clients_the_register_does_not_name(tmp_path: Path) -> None:
     """A local IT supplier is "chosen locally by a provider, a primary care contractor or DMS": both
     documents bind it ("Completion of supplier IGT"; "Suppliers will support the smartcard model"),
