@@ -39,7 +39,18 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "sources"
 EXAMPLE = ROOT / "examples" / "register.csv"
 SHAPES_NS = "https://w3id.org/itops/shapes#"
-VIOLATION_MODALITIES = {"will", "must", "is to", "has to", "need to", "needs to", "will have to", "verbless"}
+VIOLATION_MODALITIES = {
+    "will",
+    "must",
+    "is to",
+    "has to",
+    "need to",
+    "needs to",
+    "will have to",
+    "verbless",
+    "is responsible for",
+    "continues to be the responsibility of",
+}
 WARNING_MODALITIES = {"should", "may", "could"}
 
 
