@@ -45,6 +45,7 @@ VIOLATION_MODALITIES = {
     "is to",
     "has to",
     "need to",
+    "will need to",
     "needs to",
     "will have to",
     "verbless",
