@@ -436,6 +436,17 @@ def test_a_suppliers_own_igt_is_its_obligation(tmp_path: Path) -> None:
     assert status == {"YLL01": ["broken"], "YLL02": ["met"], "YLL03": ["broken"], "FAA70": ["not recorded"]}
 
 
+def _checked(
+    tmp_path: Path, rows: Sequence[tuple[str, ...]]
+) -> tuple[set[tuple[str, str]], dict[str, list[OrganisationObligation]]]:
+    """The (ODS code, rule) pairs ``validate`` reports on a register of ``rows``, and its obligations."""
+    kg = _loaded(tmp_path, rows)
+    report = validate(kg)
+    return {(f.ods_code, f.rule.rsplit("#", 1)[1]) for f in report.findings}, obligations_for_register(
+        kg, report=report
+    )
+
+
 def test_an_organisation_named_as_an_it_supplier_is_bound_as_one_whatever_its_type(tmp_path: Path) -> None:
     """AF 2013 §03: "Any IT service provider appointed by the commissioned health service providers will
     have to deliver to ... compliance with the Information Governance Toolkit (IGT)"; §05, secondary care
@@ -448,16 +459,13 @@ def test_an_organisation_named_as_an_it_supplier_is_bound_as_one_whatever_its_ty
         ("YIT01", "Trust IT Services Ltd", "IT service provider", "N3", "", "ISB 0129", "standards not met"),
         ("YIT02", "Unnamed IT Services Ltd", "IT service provider", "N3", "", "", "standards not met"),
     ]
-    kg = _loaded(tmp_path, rows)
-    report = validate(kg)
-    fired = {(f.ods_code, f.rule.rsplit("#", 1)[1]) for f in report.findings}
+    fired, found = _checked(tmp_path, rows)
     assert {r for c, r in fired if c == "YIT01"} == {
         "SupplierIgtCompleted",
         "SupplierSupportsSmartcardModel",
         "N3ConnectionCompliesWithCodeOfConnection",
     }
     assert not [r for c, r in fired if c == "YIT02"]
-    found = obligations_for_register(kg, report=report)
     broken = {i.obligation.checked_by for i in found["YIT01"] if i.status == "broken"}
     assert {rule for rules in broken for rule in rules} >= {r for c, r in fired if c == "YIT01"}
     assert not [i for i in found["YIT02"] if i.status == "broken"]
@@ -474,10 +482,8 @@ def test_providers_recorded_as_not_adhering_to_the_ra_policy(tmp_path: Path) -> 
         ("RCF01", "Careful Trust", "secondary care provider", "yes", "RCF01", "yes", "standards met"),
         ("NPX01", "Lax Clinic", "private provider", "yes", "NPX01", "no", "standards met"),
     ]
-    kg = _loaded(tmp_path, rows)
-    report = validate(kg)
-    assert {(f.ods_code, f.rule.rsplit("#", 1)[1]) for f in report.findings} == {("RLX01", "ProviderAdheresToRaPolicy")}
-    found = obligations_for_register(kg, report=report)
+    fired, found = _checked(tmp_path, rows)
+    assert fired == {("RLX01", "ProviderAdheresToRaPolicy")}
     ra = "Deliver the registration authority service including issuing and management of smartcards and monitor"
     status = {code: [i.status for i in items if i.obligation.passage.startswith(ra)] for code, items in found.items()}
     assert status == {"RLX01": ["broken"], "RCF01": ["met"], "NPX01": []}
