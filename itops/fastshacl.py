@@ -814,8 +814,10 @@ class _Compiler:
                 parts.append(f"{{ VALUES {t} {{ {closure} }} {v} <{RDF.type}> {t} . }}")
             if nodes:
                 parts.append(f"{{ VALUES {v} {{ {node_terms} }} }}")
-            parts += [f"{{ {v} {p} [] . }}" for p in subject_terms]
-            parts += [f"{{ [] {p} {v} . }}" for p in object_terms]
+            # each distinct on its own: Oxigraph may push the check's filter into the union, and would
+            # then test a node once per triple naming it (a supplier once per client: 30x slower at 1M)
+            parts += [f"{{ SELECT DISTINCT {v} WHERE {{ {v} {p} [] }} }}" for p in subject_terms]
+            parts += [f"{{ SELECT DISTINCT {v} WHERE {{ [] {p} {v} }} }}" for p in object_terms]
             return f"{{ SELECT DISTINCT {v} WHERE {{ {' UNION '.join(parts)} }} }}"
 
         return pattern
