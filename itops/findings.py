@@ -21,7 +21,7 @@ from rdflib.term import Node
 from itops.fastshacl import EngineRun, FastResult, results_graph
 from itops.loader import Loaded, load_shapes
 from itops.namespace import ITOPS
-from itops.terms import select
+from itops.terms import select, to_rdflib
 
 if TYPE_CHECKING:
     from itops.endpoint import Endpoint
@@ -191,6 +191,11 @@ class Report:
     notices: tuple[str, ...] = ()
     standalone: bool = False
     triples: int = 0
+    unread: tuple[str, ...] = ()
+    """The labels of the rules that had nothing recorded to read: no organisation of the registers
+    records any property the obligations they check need (``itops:needsProperty``), and they found
+    nothing, so their silence says nothing of the duty. ``itops obligations`` gives those duties as
+    not recorded."""
 
     @cached_property
     def results_graph(self) -> Graph:
@@ -231,6 +236,7 @@ def report(run: EngineRun, source: Loaded) -> Report:
     found, shapes, data, standalone = run.results, source.shapes, source.data, source.standalone
     named = {r.focus for r in found} | _sections(shapes)
     organisations, statements = _counts(data)
+    unread = _unread(data, shapes) if organisations and not standalone else set()
     findings = tuple(sorted(_findings(found, shapes, Names.of(data, named)), key=_finding_key))
     return Report(
         findings=findings,
@@ -243,6 +249,10 @@ def report(run: EngineRun, source: Loaded) -> Report:
         notices=run.notices,
         standalone=standalone,
         triples=_size(data) if standalone else 0,
+        # a rule that fired read something (an absence it reports): only the silent ones read nothing
+        unread=tuple(
+            sorted(str(shapes.value(r, RDFS.label) or r) for r in unread - {URIRef(f.rule) for f in findings})
+        ),
     )
 
 
@@ -266,6 +276,41 @@ def _counts(data: ox.Store | Graph | Endpoint) -> tuple[int, int]:
             rows = data.select(text).rows
             counts.append(int(str(rows[0][0])) if rows and rows[0][0] is not None else 0)
     return counts[0], counts[1]
+
+
+#: Each rule's needed properties: those of the obligations it checks (``itops:needsProperty``).
+_NEEDS = f"SELECT ?rule ?needed WHERE {{ ?ob {ITOPS.checkedBy.n3()} ?rule ; {ITOPS.needsProperty.n3()} ?needed }}"
+
+
+def _unread(data: ox.Store | Graph | Endpoint, shapes: Graph) -> set[Node]:
+    """The rules run none of whose needed properties a register organisation records (see :attr:`Report.unread`)."""
+    needs: dict[Node, set[URIRef]] = defaultdict(set)
+    if isinstance(data, Graph):
+        pairs: Iterable[tuple[Node | None, Node | None]] = (
+            (rule, needed)
+            for ob, rule in data.subject_objects(ITOPS.checkedBy)
+            for needed in data.objects(ob, ITOPS.needsProperty)
+        )
+    elif isinstance(data, ox.Store):
+        pairs = [(to_rdflib(r["rule"]), to_rdflib(r["needed"])) for r in select(data, _NEEDS, union=True)]
+    else:
+        pairs = [(rule, needed) for rule, needed in data.select(_NEEDS).rows]
+    for rule, needed in pairs:
+        if rule is not None and isinstance(needed, URIRef):
+            needs[rule].add(needed)
+    recorded = {p for p in set().union(*needs.values()) if _recorded(data, p)} if needs else set()
+    silent = {rule for rule, props in needs.items() if not props & recorded}
+    return silent & set(shapes.subjects(RDF.type, SH.NodeShape))
+
+
+def _recorded(data: ox.Store | Graph | Endpoint, prop: URIRef) -> bool:
+    """Whether some register organisation (a subject with an ODS code) has a value for ``prop``: stops at the first."""
+    if isinstance(data, Graph):
+        return any((s, ITOPS.odsCode, None) in data for s in data.subjects(prop))
+    pattern = f"?org {prop.n3()} ?value ; {ITOPS.odsCode.n3()} ?code ."
+    if isinstance(data, ox.Store):
+        return bool(data.query(f"ASK {{ {pattern} }}", use_default_graph_as_union=True))
+    return bool(data.select(f"SELECT ?org WHERE {{ {pattern} }} LIMIT 1").rows)
 
 
 def _size(data: ox.Store | Graph | Endpoint) -> int:

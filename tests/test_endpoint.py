@@ -577,6 +577,26 @@ def test_validate_on_the_endpoint_finds_what_embedded_validation_finds(
     assert code == 0, err + out
 
 
+def test_validate_on_the_endpoint_names_the_rules_with_nothing_to_read(
+    capsys: pytest.CaptureFixture[str], server: Oxigraph, tmp_path: Path
+) -> None:
+    """A register with no ra_policy column: the endpoint's report says, as the embedded one does, which
+    rules had nothing recorded to read (CP 2012 §06: "Ensure adherence to registration authority
+    security policy for use of smartcard")."""
+    register = tmp_path / "lone.csv"
+    register.write_text("ods_code,name,type,igt_status\nFAA99,Lone Pharmacy,community pharmacy,standards met\n")
+    graph = "https://example.org/itops-lone-register"
+    assert main(["push", "--endpoint", server.query_url, "--graph", graph, str(register)]) == 0
+    capsys.readouterr()
+    code, out, err = run(capsys, "validate", "--endpoint", server.query_url, "--graph", graph, "--format", "json")
+    assert code == 0, err
+    remote = json.loads(out)["rules_with_nothing_recorded_to_read"]
+    code, out, _ = run(capsys, "validate", str(register), "--format", "json")
+    assert code == 0
+    assert remote == json.loads(out)["rules_with_nothing_recorded_to_read"]
+    assert "primary care contractors adhere to the registration authority policies" in remote
+
+
 def test_validate_on_the_endpoint_refuses_files(capsys: pytest.CaptureFixture[str], pushed: str) -> None:
     code, out, err = run(capsys, "validate", "--endpoint", pushed, str(EXAMPLE_REGISTER))
     assert_clean_failure(code, out, err, "itops push")

@@ -86,6 +86,7 @@ def shapes_of(text: str) -> Graph:
 # ------------------------------------------------------------------------------------------------ parity
 
 
+@pytest.mark.slow  # the example register's case below runs the same documents in the fast tier
 def test_identical_on_the_documents(kg: KnowledgeGraph) -> None:
     fast, reference = compare(union(kg))
     assert fast == reference == set()

@@ -366,3 +366,29 @@ def test_an_unrecorded_igt_return_is_reported_as_not_recorded(tmp_path: Path) ->
     assert all(
         m.startswith("is not recorded as having completed the Information Governance Toolkit") for m in igt.values()
     )
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", pytest.param("pyshacl", marks=pytest.mark.slow)])
+def test_a_report_names_the_rules_that_had_nothing_recorded_to_read(tmp_path: Path, engine: str) -> None:
+    """CP 2012 §06: contractors "Ensure adherence to registration authority security policy for use of
+    smartcard." A register without the ra_policy column cannot show it either way: the report must say
+    so, not let the rule's silence read as a pass. A rule that fires on a missing value is not listed."""
+    from itops.reports.validation import checked_line, to_text
+    from itops.validate import validate_inputs
+
+    lone = tmp_path / "lone.csv"
+    lone.write_text("ods_code,name,type,igt_status\nFAA99,Lone Pharmacy,community pharmacy,\n", encoding="utf-8")
+    adhering = tmp_path / "adhering.csv"
+    adhering.write_text(
+        "ods_code,name,type,igt_status,ra_policy\nFAA98,Careful Pharmacy,community pharmacy,standards met,yes\n",
+        encoding="utf-8",
+    )
+    ra_policy = "primary care contractors adhere to the registration authority policies"
+    report = validate_inputs([str(lone)], engine=engine)  # type: ignore[arg-type]
+    assert ra_policy in report.unread
+    igt = "Information Governance Toolkit completed with standards met"
+    assert [f.rule_label for f in report.findings] == [igt]
+    assert igt not in report.unread  # it fired: it read the absence
+    assert f", {len(report.unread)} of which had nothing recorded to read." in checked_line(report)
+    assert f"\n  {ra_policy}\n" in to_text(report)
+    assert ra_policy not in validate_inputs([str(adhering)], engine=engine).unread  # type: ignore[arg-type]

@@ -32,6 +32,7 @@ def to_json(report: Report) -> str:
         "organisations_checked": report.organisations,
         "statements_checked": report.statements,
         "rules_run": report.shapes_run,
+        "rules_with_nothing_recorded_to_read": list(report.unread),
         "findings": [asdict(f) for f in report.findings],
     }
     return json_text(data)
@@ -68,7 +69,8 @@ def checked_line(report: Report) -> str:
         if report.organisations
         else f"the documents alone ({report.statements} statement(s); no register given)"
     )
-    return f"Checked {what} against {report.shapes_run} rule(s)."
+    unread = f", {len(report.unread)} of which had nothing recorded to read" if report.unread else ""
+    return f"Checked {what} against {report.shapes_run} rule(s){unread}."
 
 
 def _summary_line(report: Report) -> str:
@@ -105,6 +107,13 @@ def to_text(report: Report) -> str:
         out.append("Organisations affected per rule:")
         for rule, focuses in sorted(by_rule.items(), key=lambda kv: (-len(kv[1]), labels[kv[0]])):
             out.append(f"  {len(focuses):4d}  {labels[rule]}")
+        out.append("")
+    if report.unread:
+        out.append(
+            "Nothing recorded to read: no organisation of the registers records what these rules check, so they "
+            "found nothing either way ('itops obligations' shows their duties as not recorded):"
+        )
+        out += [f"  {label}" for label in report.unread]
     return "\n".join(out).rstrip() + "\n"
 
 
