@@ -183,7 +183,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     _check_validate_options(args)
     inputs, output = _inputs(args), _output(args)
     endpoint = _endpoint(args) if args.endpoint is not None else None
-    check_outputs(inputs, [("-o", output)] if output else [])  # before any work is done
+    _check_output(args)  # before any work is done
     report = validate_inputs(
         args.files,
         engine=args.engine,
